@@ -1,0 +1,40 @@
+//! `senti`: the command-line entry point.
+//!
+//! Exit codes: 0 when everything succeeded, 1 when some input lines failed (they are reported
+//! in place in the output), 2 for usage and I/O errors.
+
+mod backend;
+mod formats;
+mod pipeline;
+mod score;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "senti", version, about = "Real-time sentiment analysis for English and Chinese")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score one text, or a file of texts (JSONL, plain text or CSV) into JSONL.
+    Score(score::ScoreArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Score(args) => score::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("senti: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

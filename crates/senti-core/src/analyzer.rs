@@ -1,0 +1,160 @@
+//! The contract every backend implements.
+//!
+//! One trait has to serve two very different costs: a lexicon scores a sentence in well under a
+//! microsecond on the caller's thread, while a model backend queues the text for a batched
+//! forward pass and answers later. [`Analyzer::analyze`] therefore returns a [`Pending`]: a
+//! future that is either already resolved (no allocation, no executor round-trip: the lexicon
+//! case) or a boxed future (the model case). Callers simply `.await` it; a synchronous caller
+//! such as the CLI can take a ready value out with [`Pending::into_ready`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::{AnalyzeError, Lang, Sentiment};
+
+/// Per-call options shared by all backends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnalyzeOptions {
+    /// Fill [`Sentiment::contributions`] with per-token valences.
+    pub explain: bool,
+}
+
+/// A result that is either here now or will be.
+pub enum Pending<T> {
+    /// Resolved at call time. `None` only after it was polled to completion.
+    Ready(Option<T>),
+    /// Resolves later (queued model inference).
+    Deferred(Pin<Box<dyn Future<Output = T> + Send + 'static>>),
+}
+
+impl<T> Pending<T> {
+    pub fn ready(value: T) -> Pending<T> {
+        Pending::Ready(Some(value))
+    }
+
+    pub fn deferred(fut: impl Future<Output = T> + Send + 'static) -> Pending<T> {
+        Pending::Deferred(Box::pin(fut))
+    }
+
+    /// The value if it is already resolved; the pending future otherwise.
+    pub fn into_ready(self) -> Result<T, Pending<T>> {
+        match self {
+            Pending::Ready(Some(v)) => Ok(v),
+            other => Err(other),
+        }
+    }
+}
+
+impl<T: Unpin> Future for Pending<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match self.get_mut() {
+            Pending::Ready(v) => match v.take() {
+                Some(v) => Poll::Ready(v),
+                None => panic!("Pending polled after completion"),
+            },
+            Pending::Deferred(f) => f.as_mut().poll(cx),
+        }
+    }
+}
+
+/// A sentiment backend: lexicon, rule-based scorer or model.
+pub trait Analyzer: Send + Sync {
+    /// Short stable name, reported as `backend` in every result (e.g. "vader").
+    fn backend(&self) -> &'static str;
+
+    /// Languages this backend scores.
+    fn langs(&self) -> &'static [Lang];
+
+    /// Scores one text.
+    fn analyze(
+        &self,
+        text: &str,
+        opts: AnalyzeOptions,
+    ) -> Pending<Result<Sentiment, AnalyzeError>>;
+
+    /// Scores many texts, results in input order. Backends that batch (models) override this
+    /// to submit all texts at once; the default resolves immediately when every item does.
+    fn analyze_batch(
+        &self,
+        texts: &[&str],
+        opts: AnalyzeOptions,
+    ) -> Pending<Vec<Result<Sentiment, AnalyzeError>>> {
+        let mut ready = Vec::with_capacity(texts.len());
+        let mut pending = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            match self.analyze(text, opts).into_ready() {
+                Ok(v) if pending.is_empty() => ready.push(v),
+                Ok(v) => pending.push(Pending::ready(v)),
+                Err(p) => {
+                    if pending.is_empty() {
+                        pending.reserve(texts.len() - i);
+                    }
+                    pending.push(p)
+                }
+            }
+        }
+        if pending.is_empty() {
+            return Pending::ready(ready);
+        }
+        Pending::deferred(async move {
+            for p in pending {
+                ready.push(p.await);
+            }
+            ready
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scores;
+
+    struct Fixed;
+
+    impl Analyzer for Fixed {
+        fn backend(&self) -> &'static str {
+            "fixed"
+        }
+        fn langs(&self) -> &'static [Lang] {
+            &[Lang::En]
+        }
+        fn analyze(&self, text: &str, _: AnalyzeOptions) -> Pending<Result<Sentiment, AnalyzeError>> {
+            let compound = if text.contains('+') { 0.5 } else { -0.5 };
+            let s = Sentiment::new(Scores { compound, ..Default::default() }, Lang::En, "fixed");
+            if text.contains("later") {
+                Pending::deferred(async move { Ok(s) })
+            } else {
+                Pending::ready(Ok(s))
+            }
+        }
+    }
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn batch_keeps_order_with_mixed_readiness() {
+        let a = Fixed;
+        let texts = ["+", "- later", "+ later", "-"];
+        let p = a.analyze_batch(&texts, AnalyzeOptions::default());
+        assert!(matches!(p, Pending::Deferred(_)));
+        let out = block_on(p);
+        let signs: Vec<f64> = out.iter().map(|r| r.as_ref().unwrap().scores.compound).collect();
+        assert_eq!(signs, vec![0.5, -0.5, 0.5, -0.5]);
+
+        let p = a.analyze_batch(&["+", "-"], AnalyzeOptions::default());
+        let out = p.into_ready().ok().expect("all ready");
+        assert_eq!(out.len(), 2);
+    }
+}

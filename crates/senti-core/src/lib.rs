@@ -1,0 +1,16 @@
+//! Shared vocabulary of senti.
+//!
+//! Every backend (the VADER lexicon, the Chinese scorer, ONNX classifiers) answers in the same
+//! shape, [`Sentiment`], through the same contract, [`Analyzer`]. Transports (CLI, HTTP, gRPC)
+//! only ever see these types, so adding a backend never touches a transport.
+
+mod analyzer;
+mod error;
+pub mod json;
+mod lang;
+mod sentiment;
+
+pub use analyzer::{AnalyzeOptions, Analyzer, Pending};
+pub use error::AnalyzeError;
+pub use lang::{Lang, detect_lang};
+pub use sentiment::{Contribution, Label, Scores, Sentiment};
