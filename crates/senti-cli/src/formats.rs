@@ -7,10 +7,10 @@ use std::path::Path;
 
 use anyhow::Result;
 use clap::ValueEnum;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::value::RawValue;
 use senti_core::json::SentimentBody;
 use senti_core::{AnalyzeOptions, Analyzer};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -26,7 +26,10 @@ impl Format {
         if self != Format::Auto {
             return Ok(self);
         }
-        let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+        let ext = Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("");
         match ext.to_ascii_lowercase().as_str() {
             "jsonl" | "ndjson" | "json" => return Ok(Format::Jsonl),
             "csv" => return Ok(Format::Csv),
@@ -35,7 +38,11 @@ impl Format {
         }
         let head = reader.fill_buf()?;
         let first = head.iter().find(|b| !b.is_ascii_whitespace());
-        Ok(if first == Some(&b'{') { Format::Jsonl } else { Format::Text })
+        Ok(if first == Some(&b'{') {
+            Format::Jsonl
+        } else {
+            Format::Text
+        })
     }
 }
 
@@ -86,7 +93,11 @@ impl LineCtx<'_> {
             return error_line(out, line_no, &msg);
         }
         let Some(text) = found.text else {
-            return error_line(out, line_no, &format!("missing text field {:?}", self.text_field));
+            return error_line(
+                out,
+                line_no,
+                &format!("missing text field {:?}", self.text_field),
+            );
         };
         let mark = out.len();
         out.extend_from_slice(&line[..line.len() - 1]); // drop the closing '}'
@@ -129,14 +140,24 @@ impl LineCtx<'_> {
             }
         }
         if rec.len() <= text_idx {
-            let msg = format!("record has {} columns; the text column is number {}", rec.len(), text_idx + 1);
+            let msg = format!(
+                "record has {} columns; the text column is number {}",
+                rec.len(),
+                text_idx + 1
+            );
             return error_line(out, line_no, &msg);
         }
         let text = fields[text_idx].1;
         self.object(line_no, &fields, text, out)
     }
 
-    fn object(&self, line_no: u64, fields: &[(&str, &str)], text: &str, out: &mut Vec<u8>) -> Outcome {
+    fn object(
+        &self,
+        line_no: u64,
+        fields: &[(&str, &str)],
+        text: &str,
+        out: &mut Vec<u8>,
+    ) -> Outcome {
         let mark = out.len();
         out.push(b'{');
         for (k, v) in fields {
@@ -162,7 +183,10 @@ fn push_key(out: &mut Vec<u8>, key: &str) {
 
 /// Writes `{"line": N, "error": "..."}` in place of a bad line.
 pub fn error_line(out: &mut Vec<u8>, line_no: u64, msg: &str) -> Outcome {
-    let _ = serde_json::to_writer(&mut *out, &serde_json::json!({"line": line_no, "error": msg}));
+    let _ = serde_json::to_writer(
+        &mut *out,
+        &serde_json::json!({"line": line_no, "error": msg}),
+    );
     out.push(b'\n');
     Outcome::Failed
 }
@@ -174,11 +198,18 @@ struct Found<'de> {
 }
 
 /// Scans one JSON object for the text field without building a tree of the rest.
-fn extract_field<'de>(line: &'de [u8], field: &str, result_field: &str) -> Result<Found<'de>, String> {
+fn extract_field<'de>(
+    line: &'de [u8],
+    field: &str,
+    result_field: &str,
+) -> Result<Found<'de>, String> {
     let mut de = serde_json::Deserializer::from_slice(line);
-    let found = FieldSeed { field, result_field }
-        .deserialize(&mut de)
-        .map_err(|e| e.to_string())?;
+    let found = FieldSeed {
+        field,
+        result_field,
+    }
+    .deserialize(&mut de)
+    .map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(found)
 }
@@ -203,7 +234,11 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found<'de>, A::Error> {
-        let mut found = Found { text: None, keys: 0, has_result_field: false };
+        let mut found = Found {
+            text: None,
+            keys: 0,
+            has_result_field: false,
+        };
         while let Some(key) = map.next_key_seed(BorrowStr)? {
             found.keys += 1;
             if key == self.field {

@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "senti", version, about = "Real-time sentiment analysis for English and Chinese")]
+#[command(
+    name = "senti",
+    version,
+    about = "Real-time sentiment analysis for English and Chinese"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

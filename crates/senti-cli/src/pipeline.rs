@@ -3,7 +3,7 @@
 //! One thread reads the input into chunks of about 1 MiB, a pool of workers scores chunks and
 //! renders their output lines, and the calling thread writes finished chunks in input order.
 //! All channels are bounded, so memory stays constant whatever the input size: at most
-//! `2 × threads` chunks wait on each side. A line longer than `MAX_LINE` is not buffered
+//! `2 × threads` chunks wait on each side. A line longer than `max_line` is not buffered
 //! whole; it is skipped and reported as a bad line.
 
 use std::collections::BTreeMap;
@@ -19,8 +19,6 @@ use crate::formats::{Format, LineCtx, Outcome, error_line};
 
 const CHUNK_BYTES: usize = 1 << 20;
 const CHUNK_ITEMS: usize = 8192;
-/// Longest input line scored; longer ones are reported as errors.
-pub const MAX_LINE: usize = 16 << 20;
 
 pub struct PipelineOptions {
     pub format: Format,
@@ -29,6 +27,8 @@ pub struct PipelineOptions {
     pub strict: bool,
     pub explain: bool,
     pub threads: usize,
+    /// Longest input line scored; longer ones are reported as errors, never buffered whole.
+    pub max_line: usize,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -39,7 +39,10 @@ pub struct Summary {
 
 enum Items {
     /// Concatenated lines with their (start, end) in `buf`; `None` marks an over-long line.
-    Lines { buf: Vec<u8>, spans: Vec<Option<(u32, u32)>> },
+    Lines {
+        buf: Vec<u8>,
+        spans: Vec<Option<(u32, u32)>>,
+    },
     Csv(Vec<(u64, csv::ByteRecord)>),
 }
 
@@ -84,10 +87,17 @@ pub fn run<R: BufRead + Send>(
             .map(|h| String::from_utf8(h.to_vec()).context("CSV header is not UTF-8"))
             .collect::<Result<_>>()?;
         let Some(idx) = headers.iter().position(|h| h == &opts.text_field) else {
-            bail!("CSV has no column {:?} (columns: {})", opts.text_field, headers.join(", "));
+            bail!(
+                "CSV has no column {:?} (columns: {})",
+                opts.text_field,
+                headers.join(", ")
+            );
         };
         if headers.iter().any(|h| h == &opts.result_field) {
-            bail!("CSV column {:?} collides with --result-field", opts.result_field);
+            bail!(
+                "CSV column {:?} collides with --result-field",
+                opts.result_field
+            );
         }
         csv_meta = Some((Arc::new(headers), idx));
         csv_reader = Some(r);
@@ -96,7 +106,7 @@ pub fn run<R: BufRead + Send>(
     std::thread::scope(|scope| -> Result<Summary> {
         let reader_handle = match (csv_reader, line_reader) {
             (Some(r), _) => scope.spawn(move || read_csv(r, work_tx)),
-            (None, Some(r)) => scope.spawn(move || read_lines(r, work_tx)),
+            (None, Some(r)) => scope.spawn(move || read_lines(r, work_tx, opts.max_line)),
             (None, None) => bail!("no input reader"),
         };
         for _ in 0..threads {
@@ -108,7 +118,9 @@ pub fn run<R: BufRead + Send>(
         drop(work_rx);
         drop(done_tx);
         let written = write_in_order(done_rx, writer, opts.strict, bar);
-        let read = reader_handle.join().unwrap_or_else(|_| bail!("reader thread panicked"));
+        let read = reader_handle
+            .join()
+            .unwrap_or_else(|_| bail!("reader thread panicked"));
         let summary = written?;
         // A reader stopped by --strict fails to send; that is not an I/O error.
         if summary.failed == 0 || !opts.strict {
@@ -157,7 +169,9 @@ fn work(
 ) {
     let ctx = LineCtx {
         analyzer,
-        opts: AnalyzeOptions { explain: opts.explain },
+        opts: AnalyzeOptions {
+            explain: opts.explain,
+        },
         text_field: &opts.text_field,
         result_field: &opts.result_field,
     };
@@ -182,7 +196,7 @@ fn work(
                         None => error_line(
                             &mut out,
                             line_no,
-                            &format!("line longer than {MAX_LINE} bytes"),
+                            &format!("line longer than {} bytes", opts.max_line),
                         ),
                         Some((s, e)) => {
                             let line = &buf[*s as usize..*e as usize];
@@ -196,23 +210,35 @@ fn work(
                 }
             }
             Items::Csv(records) => {
-                let Some((headers, idx)) = &csv_meta else { continue };
+                let Some((headers, idx)) = &csv_meta else {
+                    continue;
+                };
                 for (line_no, rec) in records {
                     let outcome = ctx.csv(*line_no, headers, *idx, rec, &mut out);
                     record(outcome, &out);
                 }
             }
         }
-        let done = Done { seq: chunk.seq, out, summary, stop_at, bytes: chunk.bytes };
+        let done = Done {
+            seq: chunk.seq,
+            out,
+            summary,
+            stop_at,
+            bytes: chunk.bytes,
+        };
         if tx.send(done).is_err() {
             return;
         }
     }
 }
 
-/// Reads one line (without its '\n') into `buf`, keeping at most `MAX_LINE` bytes of it.
+/// Reads one line (without its '\n') into `buf`, keeping at most `max` bytes of it.
 /// Returns the bytes consumed (0 at end of input) and whether the line fit.
-fn read_line_capped(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<(usize, bool)> {
+fn read_line_capped(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<(usize, bool)> {
     let start = buf.len();
     let mut consumed = 0;
     let mut fits = true;
@@ -225,7 +251,7 @@ fn read_line_capped(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<
             Some(p) => (p, true),
             None => (avail.len(), false),
         };
-        if fits && buf.len() - start + take <= MAX_LINE {
+        if fits && buf.len() - start + take <= max {
             buf.extend_from_slice(&avail[..take]);
         } else {
             fits = false;
@@ -241,7 +267,7 @@ fn read_line_capped(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<
     Ok((consumed, fits))
 }
 
-fn read_lines(mut r: impl BufRead, tx: Sender<Chunk>) -> Result<()> {
+fn read_lines(mut r: impl BufRead, tx: Sender<Chunk>, max_line: usize) -> Result<()> {
     let mut seq = 0;
     let mut line_no = 1;
     loop {
@@ -250,7 +276,8 @@ fn read_lines(mut r: impl BufRead, tx: Sender<Chunk>) -> Result<()> {
         let mut bytes = 0u64;
         while buf.len() < CHUNK_BYTES && spans.len() < CHUNK_ITEMS {
             let start = buf.len();
-            let (n, fits) = read_line_capped(&mut r, &mut buf).context("reading input")?;
+            let (n, fits) =
+                read_line_capped(&mut r, &mut buf, max_line).context("reading input")?;
             if n == 0 {
                 break;
             }
@@ -261,7 +288,12 @@ fn read_lines(mut r: impl BufRead, tx: Sender<Chunk>) -> Result<()> {
             return Ok(());
         }
         let count = spans.len() as u64;
-        let chunk = Chunk { seq, first_line: line_no, bytes, items: Items::Lines { buf, spans } };
+        let chunk = Chunk {
+            seq,
+            first_line: line_no,
+            bytes,
+            items: Items::Lines { buf, spans },
+        };
         if tx.send(chunk).is_err() {
             bail!("workers stopped");
         }
@@ -295,7 +327,12 @@ fn read_csv<R: std::io::Read>(mut r: csv::Reader<R>, tx: Sender<Chunk>) -> Resul
         let pos = r.position().byte();
         let bytes = pos - last_byte;
         last_byte = pos;
-        let chunk = Chunk { seq, first_line, bytes, items: Items::Csv(records) };
+        let chunk = Chunk {
+            seq,
+            first_line,
+            bytes,
+            items: Items::Csv(records),
+        };
         if tx.send(chunk).is_err() {
             bail!("workers stopped");
         }

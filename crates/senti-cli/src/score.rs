@@ -46,6 +46,9 @@ pub struct ScoreArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Longest input line accepted, in bytes; longer lines are reported as bad lines.
+    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
+    pub max_line_bytes: usize,
     /// Show a progress bar even when standard error is not a terminal (never when false).
     #[arg(long, value_name = "BOOL")]
     pub progress: Option<bool>,
@@ -55,7 +58,9 @@ pub struct ScoreArgs {
 
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let analyzer = args.backend.build()?;
-    let opts = AnalyzeOptions { explain: args.explain };
+    let opts = AnalyzeOptions {
+        explain: args.explain,
+    };
     if let Some(text) = &args.text {
         let s = pollster::block_on(analyzer.analyze(text, opts))?;
         let body = SentimentBody::new(&s, text, args.explain);
@@ -92,9 +97,10 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         result_field: args.result_field.clone(),
         strict: args.strict,
         explain: args.explain,
-        threads: args.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        }),
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        max_line: args.max_line_bytes,
     };
     let summary = pipeline::run(reader, &mut writer, &analyzer, &popts, bar.as_ref())?;
     writer.flush().context("writing output")?;
@@ -106,7 +112,11 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
             "senti: {} of {} lines failed{}",
             summary.failed,
             summary.lines,
-            if args.strict { " (stopped: --strict)" } else { "" }
+            if args.strict {
+                " (stopped: --strict)"
+            } else {
+                ""
+            }
         );
         return Ok(ExitCode::from(1));
     }
@@ -128,8 +138,10 @@ fn make_bar(size: Option<u64>) -> ProgressBar {
         None => {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bytes} ({bytes_per_sec}) {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bytes} ({bytes_per_sec}) {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar
         }

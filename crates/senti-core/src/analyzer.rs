@@ -69,11 +69,8 @@ pub trait Analyzer: Send + Sync {
     fn langs(&self) -> &'static [Lang];
 
     /// Scores one text.
-    fn analyze(
-        &self,
-        text: &str,
-        opts: AnalyzeOptions,
-    ) -> Pending<Result<Sentiment, AnalyzeError>>;
+    fn analyze(&self, text: &str, opts: AnalyzeOptions)
+    -> Pending<Result<Sentiment, AnalyzeError>>;
 
     /// Scores many texts, results in input order. Backends that batch (models) override this
     /// to submit all texts at once; the default resolves immediately when every item does.
@@ -122,9 +119,20 @@ mod tests {
         fn langs(&self) -> &'static [Lang] {
             &[Lang::En]
         }
-        fn analyze(&self, text: &str, _: AnalyzeOptions) -> Pending<Result<Sentiment, AnalyzeError>> {
+        fn analyze(
+            &self,
+            text: &str,
+            _: AnalyzeOptions,
+        ) -> Pending<Result<Sentiment, AnalyzeError>> {
             let compound = if text.contains('+') { 0.5 } else { -0.5 };
-            let s = Sentiment::new(Scores { compound, ..Default::default() }, Lang::En, "fixed");
+            let s = Sentiment::new(
+                Scores {
+                    compound,
+                    ..Default::default()
+                },
+                Lang::En,
+                "fixed",
+            );
             if text.contains("later") {
                 Pending::deferred(async move { Ok(s) })
             } else {
@@ -150,7 +158,10 @@ mod tests {
         let p = a.analyze_batch(&texts, AnalyzeOptions::default());
         assert!(matches!(p, Pending::Deferred(_)));
         let out = block_on(p);
-        let signs: Vec<f64> = out.iter().map(|r| r.as_ref().unwrap().scores.compound).collect();
+        let signs: Vec<f64> = out
+            .iter()
+            .map(|r| r.as_ref().unwrap().scores.compound)
+            .collect();
         assert_eq!(signs, vec![0.5, -0.5, 0.5, -0.5]);
 
         let p = a.analyze_batch(&["+", "-"], AnalyzeOptions::default());

@@ -69,7 +69,11 @@ struct CharOffsets<'t> {
 
 impl<'t> CharOffsets<'t> {
     fn new(text: &'t str) -> Self {
-        CharOffsets { text, byte: 0, chars: 0 }
+        CharOffsets {
+            text,
+            byte: 0,
+            chars: 0,
+        }
     }
 
     fn char_index(&mut self, byte: usize) -> usize {
@@ -93,10 +97,29 @@ mod tests {
     #[test]
     fn char_offsets_and_shape() {
         let text = "é ok";
-        let mut s = Sentiment::new(Scores { compound: 0.3, pos: 0.5, neu: 0.5, neg: 0.0 }, Lang::En, "vader");
+        let mut s = Sentiment::new(
+            Scores {
+                compound: 0.3,
+                pos: 0.5,
+                neu: 0.5,
+                neg: 0.0,
+            },
+            Lang::En,
+            "vader",
+        );
         s.contributions = vec![
-            Contribution { start: 0, end: 2, token: "é".into(), valence: 0.0 },
-            Contribution { start: 3, end: 5, token: "ok".into(), valence: 1.2 },
+            Contribution {
+                start: 0,
+                end: 2,
+                token: "é".into(),
+                valence: 0.0,
+            },
+            Contribution {
+                start: 3,
+                end: 5,
+                token: "ok".into(),
+                valence: 1.2,
+            },
         ];
         let v = serde_json::to_value(SentimentBody::new(&s, text, true)).unwrap();
         assert_eq!(v["tokens"][1]["start"], 2);

@@ -128,6 +128,9 @@ mod tests {
         let s = Scores::from_probabilities(0.7, 0.1, 0.2);
         assert!((s.compound - 0.5).abs() < 1e-12);
         assert_eq!(s.label(), Label::Positive);
-        assert_eq!(serde_json::to_string(&Label::Negative).unwrap(), "\"negative\"");
+        assert_eq!(
+            serde_json::to_string(&Label::Negative).unwrap(),
+            "\"negative\""
+        );
     }
 }

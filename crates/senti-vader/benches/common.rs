@@ -9,9 +9,11 @@ pub const FILES: [&str; 4] = [
 ];
 
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("SENTI_VADER_DATA").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vader_groundtruth")
-    })
+    std::env::var_os("SENTI_VADER_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vader_groundtruth")
+        })
 }
 
 pub fn load_texts() -> Vec<String> {

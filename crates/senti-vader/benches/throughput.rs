@@ -53,7 +53,10 @@ fn main() {
     }
     let texts = common::load_texts();
     let v = Vader::new();
-    let secs: u64 = std::env::var("SENTI_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let secs: u64 = std::env::var("SENTI_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let min = Duration::from_secs(secs);
 
     // Warm the per-thread buffers, then count allocations sentence by sentence.

@@ -7,8 +7,14 @@ fn bench(c: &mut Criterion) {
     let v = Vader::new();
     let cases = [
         ("short", "The book was good."),
-        ("tweet", "Somehow I was blessed with some really amazing friends in my life who love me and send encouragement when I'm not feeling awesome. So lucky."),
-        ("but_caps", "The plot was GOOD, but the characters are uncompelling and the dialog is not great!!"),
+        (
+            "tweet",
+            "Somehow I was blessed with some really amazing friends in my life who love me and send encouragement when I'm not feeling awesome. So lucky.",
+        ),
+        (
+            "but_caps",
+            "The plot was GOOD, but the characters are uncompelling and the dialog is not great!!",
+        ),
         ("emoji", "Catch utf-8 emoji such as 💘 and 💋 and 😁"),
     ];
     for (name, text) in cases {

@@ -37,6 +37,7 @@ pub use score::py_round;
 struct Scratch {
     rewritten: String,
     lower: String,
+    padded: Vec<u8>,
     toks: Vec<tokenize::Tok>,
     sentiments: Vec<f64>,
     nonzero: Vec<u32>,
@@ -74,9 +75,7 @@ impl Vader {
     /// Number of entries in the effective lexicon (compiled-in plus user entries).
     pub fn lexicon_len(&self) -> usize {
         let extra = self.overlay.as_ref().map_or(0, |o| {
-            o.keys()
-                .filter(|k| table::lookup(k).is_none_or(|e| e.lex.is_nan()))
-                .count()
+            o.keys().filter(|k| table::lookup(k).lex.is_nan()).count()
         });
         table::lexicon_entries().count() + extra
     }
@@ -105,7 +104,15 @@ impl Vader {
         explain: Option<&mut Vec<Contribution>>,
         s: &mut Scratch,
     ) -> Scores {
-        let Scratch { rewritten, lower, toks, sentiments, nonzero, offsets } = s;
+        let Scratch {
+            rewritten,
+            lower,
+            padded,
+            toks,
+            sentiments,
+            nonzero,
+            offsets,
+        } = s;
         let want_map = explain.is_some();
         let work: &str =
             if tokenize::replace_emoji(text, rewritten, want_map.then_some(&mut *offsets)) {
@@ -114,7 +121,7 @@ impl Vader {
                 offsets.clear();
                 text
             };
-        tokenize::tokenize(work, 0, self.overlay.as_ref(), lower, toks);
+        tokenize::tokenize(work, self.overlay.as_ref(), lower, padded, toks);
         let upper = toks.iter().filter(|t| t.upper).count();
         let is_cap_diff = upper > 0 && upper < toks.len();
         rules::valences(toks, is_cap_diff, sentiments);
@@ -125,7 +132,10 @@ impl Vader {
                 let (start, end) = if offsets.is_empty() {
                     (t.start as usize, t.end as usize)
                 } else {
-                    (offsets[t.start as usize].0 as usize, offsets[t.end as usize - 1].1 as usize)
+                    (
+                        offsets[t.start as usize].0 as usize,
+                        offsets[t.end as usize - 1].1 as usize,
+                    )
                 };
                 Contribution {
                     start,
@@ -148,7 +158,11 @@ impl Analyzer for Vader {
         &[Lang::En]
     }
 
-    fn analyze(&self, text: &str, opts: AnalyzeOptions) -> Pending<Result<Sentiment, AnalyzeError>> {
+    fn analyze(
+        &self,
+        text: &str,
+        opts: AnalyzeOptions,
+    ) -> Pending<Result<Sentiment, AnalyzeError>> {
         let mut contributions = Vec::new();
         let scores = if opts.explain {
             self.polarity_scores_explained(text, &mut contributions)
@@ -173,8 +187,14 @@ mod tests {
     #[test]
     fn readme_examples() {
         // Values printed by vaderSentiment 3.3.2's own demo.
-        assert_eq!(scores("VADER is smart, handsome, and funny."), (0.0, 0.254, 0.746, 0.8316));
-        assert_eq!(scores("VADER is not smart, handsome, nor funny."), (0.646, 0.354, 0.0, -0.7424));
+        assert_eq!(
+            scores("VADER is smart, handsome, and funny."),
+            (0.0, 0.254, 0.746, 0.8316)
+        );
+        assert_eq!(
+            scores("VADER is not smart, handsome, nor funny."),
+            (0.646, 0.354, 0.0, -0.7424)
+        );
         assert_eq!(scores("Today SUX!"), (0.779, 0.221, 0.0, -0.5461));
         assert_eq!(scores("Not bad at all"), (0.0, 0.513, 0.487, 0.431));
         assert_eq!(scores(""), (0.0, 0.0, 0.0, 0.0));
@@ -182,7 +202,9 @@ mod tests {
 
     #[test]
     fn user_lexicon_overrides() {
-        let v = Vader::new().with_lexicon_text("frobnicate\t3.0\ngood\t-1.0\n").unwrap();
+        let v = Vader::new()
+            .with_lexicon_text("frobnicate\t3.0\ngood\t-1.0\n")
+            .unwrap();
         assert!(v.polarity_scores("frobnicate").compound > 0.5);
         assert!(v.polarity_scores("good").compound < 0.0);
         assert_eq!(v.lexicon_len(), 7507);
@@ -194,7 +216,10 @@ mod tests {
         let mut out = Vec::new();
         Vader::new().polarity_scores_explained(text, &mut out);
         let spans: Vec<&str> = out.iter().map(|c| &text[c.start..c.end]).collect();
-        assert_eq!(spans, vec!["so", "😁", "😁", "😁", "😁", "😁", "but", "NOT", "bad"]);
+        assert_eq!(
+            spans,
+            vec!["so", "😁", "😁", "😁", "😁", "😁", "but", "NOT", "bad"]
+        );
         assert_eq!(out[1].token, "beaming");
         assert!(out[8].valence > 0.0);
     }

@@ -66,14 +66,34 @@ pub(crate) fn score_valence(sentiments: &[f64], text: &str) -> Scores {
     }
 }
 
-/// Python's `round(x, ndigits)` for `ndigits` in 0..=15 and |x| < 2^50 / 10^ndigits.
+/// Dekker's exact product: `a * b == p + e` exactly (no overflow assumed). Portable
+/// replacement for `a.mul_add(b, -p)`, which without a hardware FMA in the compile target
+/// becomes a slow software `fma` call.
+#[inline]
+fn two_product(a: f64, b: f64) -> (f64, f64) {
+    #[inline]
+    fn split(x: f64) -> (f64, f64) {
+        let c = 134_217_729.0 * x; // 2^27 + 1
+        let hi = c - (c - x);
+        (hi, x - hi)
+    }
+    let p = a * b;
+    let (ah, al) = split(a);
+    let (bh, bl) = split(b);
+    let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    (p, e)
+}
+
+/// Python's `round(x, ndigits)` for `ndigits` in 0..=15 and |x| < 2^50 / 10^ndigits (larger
+/// values are returned unchanged; scores never come near).
 ///
 /// Python rounds the exact binary value of `x` half-to-even at the decimal digit, then takes
 /// the double nearest the rounded decimal. `(x * 1000.0).round() / 1000.0` gets both steps
 /// wrong now and then: the product is itself rounded, and `round` breaks ties away from zero.
-/// Here the product's rounding error is recovered exactly with a fused multiply-add, so the
+/// Here the product's rounding error is recovered exactly (Dekker's product), so the
 /// comparison with the midpoint is exact; the final division of two exact integers is
 /// correctly rounded by IEEE 754, as Python's decimal-to-double conversion is.
+/// `ndigits` above 15 is treated as 15.
 pub fn py_round(x: f64, ndigits: u32) -> f64 {
     if !x.is_finite() || x == 0.0 {
         return x;
@@ -81,23 +101,27 @@ pub fn py_round(x: f64, ndigits: u32) -> f64 {
     // Half-to-even is symmetric, so work on |x| (which keeps every subtraction below exact)
     // and put the sign back at the end; Python returns -0.0 for small negatives too.
     let a = x.abs();
-    let scale = 10f64.powi(ndigits as i32); // exact for ndigits <= 22
-    let y = a * scale;
-    let err = a.mul_add(scale, -y); // a * scale == y + err exactly, |err| <= ulp(y) / 2
-    let mut fl = y.floor();
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let scale = POW10[ndigits.min(15) as usize]; // exact
+    let (y, err) = two_product(a, scale); // a * scale == y + err exactly, |err| <= ulp(y) / 2
+    if y >= 4_503_599_627_370_496.0 {
+        return x; // 2^52: no fractional digits left at this scale
+    }
+    // y is positive and below 2^52 here, so truncation is floor (and, unlike f64::floor on
+    // baseline x86-64, needs no libm call).
+    let mut fl = (y as u64) as f64;
     if y == fl && err < 0.0 {
         fl -= 1.0;
     }
     // The exact value is fl + (y - fl) + err. `d` is exact when it is close to zero, and a
     // non-zero `d` is at least one ulp of y, so `err` only decides when `d` is zero.
     let d = (y - fl) - 0.5;
-    let k = if d > 0.0 || (d == 0.0 && err > 0.0) {
-        fl + 1.0
-    } else if d == 0.0 && err == 0.0 && fl % 2.0 != 0.0 {
-        fl + 1.0 // an exact tie goes to the even neighbour
-    } else {
-        fl
-    };
+    // Round up when above the midpoint, or exactly on it with an odd lower neighbour.
+    let exact_tie = d == 0.0 && err == 0.0;
+    let up = d > 0.0 || (d == 0.0 && err > 0.0) || (exact_tie && (fl as u64) % 2 == 1);
+    let k = if up { fl + 1.0 } else { fl };
     (k / scale).copysign(x)
 }
 

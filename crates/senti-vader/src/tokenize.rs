@@ -9,7 +9,7 @@
 use senti_pyunicode as py;
 
 use crate::table;
-use crate::words::W_NONE;
+use crate::words::{KEY_WORDS, MAX_KEY_LEN};
 
 /// A token with everything the rules need, computed once.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +51,10 @@ pub(crate) fn replace_emoji(
     if text.is_ascii() {
         return false;
     }
-    let Some(first) = text.char_indices().find(|&(_, c)| table::emoji(c).is_some()) else {
+    let Some(first) = text
+        .char_indices()
+        .find(|&(_, c)| table::emoji(c).is_some())
+    else {
         return false;
     };
     buf.clear();
@@ -96,20 +99,30 @@ fn strip_punc_if_word(token: &str) -> &str {
     if short { token } else { stripped }
 }
 
+/// User lexicon entries (`--lexicon`), consulted before the compiled table.
+pub(crate) type Overlay = std::collections::HashMap<String, f64>;
+
 /// Splits the working text into tokens and looks each one up.
-///
-/// `overlay` holds user lexicon entries (`--lexicon`), consulted before the compiled table.
 pub(crate) fn tokenize(
     work: &str,
-    base: usize,
-    overlay: Option<&std::collections::HashMap<String, f64>>,
+    overlay: Option<&Overlay>,
     lower: &mut String,
+    padded: &mut Vec<u8>,
     out: &mut Vec<Tok>,
 ) {
     out.clear();
+    if work.is_ascii() {
+        tokenize_ascii(work.as_bytes(), overlay, padded, out);
+    } else {
+        tokenize_unicode(work, overlay, lower, out);
+    }
+}
+
+/// The general path: Python's whitespace and case rules over all of Unicode.
+fn tokenize_unicode(work: &str, overlay: Option<&Overlay>, lower: &mut String, out: &mut Vec<Tok>) {
     for (off, raw) in py::split(work) {
         let tok = strip_punc_if_word(raw);
-        let start = base + off + (tok.as_ptr() as usize - raw.as_ptr() as usize);
+        let start = off + (tok.as_ptr() as usize - raw.as_ptr() as usize);
         let lowered: &str = if py::changes_on_lower(tok) {
             lower.clear();
             py::lower_into(tok, lower);
@@ -118,22 +131,187 @@ pub(crate) fn tokenize(
             tok
         };
         let entry = table::lookup(lowered);
-        let mut lex = entry.map_or(f64::NAN, |e| e.lex);
-        if let Some(ov) = overlay
-            && let Some(&v) = ov.get(lowered)
-        {
+        out.push(make_tok(
+            start,
+            tok.len(),
+            entry,
+            overlay,
+            lowered,
+            py::is_upper(tok),
+        ));
+    }
+}
+
+#[inline]
+fn make_tok(
+    start: usize,
+    len: usize,
+    entry: table::Entry,
+    overlay: Option<&Overlay>,
+    lowered: &str,
+    upper: bool,
+) -> Tok {
+    let mut lex = entry.lex;
+    if let Some(ov) = overlay
+        && let Some(&v) = ov.get(lowered)
+    {
+        lex = v;
+    }
+    Tok {
+        start: start as u32,
+        end: (start + len) as u32,
+        lex,
+        booster: entry.booster,
+        word: entry.word,
+        negated: entry.negate || contains_nt(lowered.as_bytes()),
+        upper,
+    }
+}
+
+#[inline]
+fn contains_nt(b: &[u8]) -> bool {
+    b.len() >= 3 && b.contains(&b'\'') && b.windows(3).any(|w| w == b"n't")
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `w` (all bytes < 0x80) that lies in `lo..=hi`.
+#[inline]
+fn bytes_in_range(w: u64, lo: u8, hi: u8) -> u64 {
+    let ge_lo = w.wrapping_add(ONES * (0x80 - lo as u64)) & HIGH;
+    let gt_hi = w.wrapping_add(ONES * (0x7F - hi as u64)) & HIGH;
+    ge_lo & !gt_hi
+}
+
+/// One bit per byte (bit j for byte j) of `w` that Python's `str.split()` treats as
+/// whitespace: `\t\n\v\f\r`, U+001C..U+001F and space.
+#[inline]
+fn whitespace_mask(w: u64) -> u32 {
+    let ws = bytes_in_range(w, 0x09, 0x0D) | bytes_in_range(w, 0x1C, 0x20);
+    // Gather the eight high bits into the low byte.
+    ((ws >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+}
+
+/// Spaces appended to the ASCII path's copy of the text, so that every 8-byte load of a
+/// token (up to `MAX_KEY_LEN` bytes) or of the whitespace scan stays in bounds without a
+/// per-load length check.
+const PAD: usize = MAX_KEY_LEN + 8;
+
+#[inline]
+fn load_u64(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
+}
+
+/// The ASCII path: whitespace found eight bytes at a time with no branch per byte, and each
+/// token lowercased, classified and hashed as three 64-bit words. Returns the same tokens as
+/// [`tokenize_unicode`] (checked by tests) several times faster; ASCII is the common case.
+fn tokenize_ascii(
+    text: &[u8],
+    overlay: Option<&Overlay>,
+    padded: &mut Vec<u8>,
+    out: &mut Vec<Tok>,
+) {
+    let n = text.len();
+    padded.clear();
+    padded.extend_from_slice(text);
+    padded.resize(n + PAD, b' ');
+    let b = &padded[..];
+    let mut in_tok = false;
+    let mut start = 0;
+    let mut c = 0;
+    while c < n {
+        let ws = whitespace_mask(load_u64(b, c));
+        // Bit j of `changes`: whitespace-ness differs between byte c+j-1 and byte c+j.
+        let prev = if in_tok { 0 } else { 1 };
+        let mut changes = (ws ^ ((ws << 1) | prev)) & 0xFF;
+        while changes != 0 {
+            let j = changes.trailing_zeros() as usize;
+            changes &= changes - 1;
+            if in_tok {
+                ascii_token(b, start, c + j, overlay, out);
+            } else {
+                start = c + j;
+            }
+            in_tok = !in_tok;
+        }
+        c += 8;
+    }
+    if in_tok {
+        ascii_token(b, start, n, overlay, out);
+    }
+}
+
+#[inline]
+fn is_punct(b: u8) -> bool {
+    b.is_ascii_punctuation()
+}
+
+/// One ASCII token `b[s..e]`: strip rule, lowercase, case flags, lookup.
+#[inline]
+fn ascii_token(b: &[u8], s: usize, e: usize, overlay: Option<&Overlay>, out: &mut Vec<Tok>) {
+    let (mut ps, mut pe) = (s, e);
+    while ps < pe && is_punct(b[ps]) {
+        ps += 1;
+    }
+    while pe > ps && is_punct(b[pe - 1]) {
+        pe -= 1;
+    }
+    // ASCII: characters are bytes. Keep the whole token when stripping leaves <= 2.
+    let (ts, te) = if pe - ps <= 2 { (s, e) } else { (ps, pe) };
+    let tok = &b[ts..te];
+    let len = tok.len();
+    let (entry, has_upper, has_lower, nt) = if len <= MAX_KEY_LEN {
+        let mut words = [0u64; KEY_WORDS];
+        let (mut up, mut lo, mut apos) = (0u64, 0u64, 0u64);
+        for (i, w) in words.iter_mut().enumerate() {
+            // Bytes of this word that belong to the token; the rest are masked to zero.
+            let valid = len.saturating_sub(i * 8).min(8);
+            let keep = if valid == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (valid * 8)) - 1
+            };
+            let x = load_u64(b, ts + i * 8) & keep;
+            let u = bytes_in_range(x, b'A', b'Z');
+            up |= u;
+            lo |= bytes_in_range(x, b'a', b'z');
+            apos |= bytes_in_range(x, b'\'', b'\'');
+            *w = x | (u >> 2); // 0x80 >> 2 == 0x20: 'A' -> 'a'
+        }
+        let nt = apos != 0 && {
+            let mut low = [0u8; MAX_KEY_LEN];
+            for (i, w) in words.iter().enumerate() {
+                low[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
+            }
+            contains_nt(&low[..len])
+        };
+        (table::lookup_words(&words, len), up != 0, lo != 0, nt)
+    } else {
+        let lowered = tok.to_ascii_lowercase();
+        let up = tok.iter().any(u8::is_ascii_uppercase);
+        let lo = tok.iter().any(u8::is_ascii_lowercase);
+        (table::Entry::NONE, up, lo, contains_nt(&lowered))
+    };
+    let mut lex = entry.lex;
+    if let Some(ov) = overlay {
+        let mut lowered = tok.to_vec();
+        lowered.make_ascii_lowercase();
+        if let Some(&v) = std::str::from_utf8(&lowered).ok().and_then(|l| ov.get(l)) {
             lex = v;
         }
-        out.push(Tok {
-            start: start as u32,
-            end: (start + tok.len()) as u32,
-            lex,
-            booster: entry.map_or(0.0, |e| e.booster),
-            word: entry.map_or(W_NONE, |e| e.word),
-            negated: entry.is_some_and(|e| e.negate) || lowered.contains("n't"),
-            upper: py::is_upper(tok),
-        });
     }
+    out.push(Tok {
+        start: ts as u32,
+        end: te as u32,
+        lex,
+        booster: entry.booster,
+        word: entry.word,
+        negated: entry.negate || nt,
+        upper: has_upper && !has_lower,
+    });
 }
 
 #[cfg(test)]
@@ -143,20 +321,28 @@ mod tests {
     fn words(text: &str) -> Vec<String> {
         let mut toks = Vec::new();
         let mut lower = String::new();
-        tokenize(text, 0, None, &mut lower, &mut toks);
-        toks.iter().map(|t| text[t.start as usize..t.end as usize].to_string()).collect()
+        tokenize(text, None, &mut lower, &mut Vec::new(), &mut toks);
+        toks.iter()
+            .map(|t| text[t.start as usize..t.end as usize].to_string())
+            .collect()
     }
 
     #[test]
     fn strip_rule_counts_characters() {
-        assert_eq!(words("ok! no, :) (: 'hello'"), vec!["ok!", "no,", ":)", "(:", "hello"]);
+        assert_eq!(
+            words("ok! no, :) (: 'hello'"),
+            vec!["ok!", "no,", ":)", "(:", "hello"]
+        );
         // "好!!" strips to one character, so the token is kept whole; "好好好!" is stripped.
         assert_eq!(words("好!! 好好好!"), vec!["好!!", "好好好"]);
     }
 
     #[test]
     fn python_whitespace() {
-        assert_eq!(words("a\u{1c}b\u{a0}c\u{3000}d\u{200b}e"), vec!["a", "b", "c", "d\u{200b}e"]);
+        assert_eq!(
+            words("a\u{1c}b\u{a0}c\u{3000}d\u{200b}e"),
+            vec!["a", "b", "c", "d\u{200b}e"]
+        );
     }
 
     #[test]
@@ -171,11 +357,95 @@ mod tests {
         assert!(!replace_emoji("中文", &mut buf, None));
     }
 
+    /// The ASCII fast path must agree with the general path on every ASCII input.
+    #[test]
+    fn ascii_path_matches_unicode_path() {
+        let pieces = [
+            "good",
+            "GOOD",
+            "Bad",
+            "isn't",
+            "DON'T",
+            "n't",
+            "ok!",
+            "!!",
+            ":)",
+            "(:",
+            "'s",
+            "...",
+            "no,",
+            "kind",
+            "of",
+            "very",
+            "VERY",
+            "hello-world",
+            "\t",
+            "\n",
+            "\u{1c}",
+            "\u{1f}",
+            " ",
+            "  ",
+            "\u{b}",
+            "\r\n",
+            "x",
+            "A",
+            "1",
+            "?!",
+            "lol",
+            "disadvantageousness",
+            "averyveryveryverylongtokenthatisnotinthetable",
+            "couldn't've",
+            "\0",
+            "good\0",
+        ];
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut lower = String::new();
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let count = (seed % 12) as usize;
+            for k in 0..count {
+                let p = pieces[((seed >> (k * 5)) as usize) % pieces.len()];
+                text.push_str(p);
+                if (seed >> (k + 40)) & 1 == 1 {
+                    text.push(' ');
+                }
+            }
+            let (mut a, mut u) = (Vec::new(), Vec::new());
+            tokenize_ascii(text.as_bytes(), None, &mut Vec::new(), &mut a);
+            tokenize_unicode(&text, None, &mut lower, &mut u);
+            let key = |t: &Tok| {
+                (
+                    t.start,
+                    t.end,
+                    t.lex.to_bits(),
+                    t.booster.to_bits(),
+                    t.word,
+                    t.negated,
+                    t.upper,
+                )
+            };
+            assert_eq!(
+                a.iter().map(key).collect::<Vec<_>>(),
+                u.iter().map(key).collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+    }
+
     #[test]
     fn lookups() {
         let mut toks = Vec::new();
         let mut lower = String::new();
-        tokenize("GOOD isn't very", 0, None, &mut lower, &mut toks);
+        tokenize(
+            "GOOD isn't very",
+            None,
+            &mut lower,
+            &mut Vec::new(),
+            &mut toks,
+        );
         assert_eq!(toks[0].lex, 1.9);
         assert!(toks[0].upper);
         assert!(toks[1].negated && !toks[1].in_lex());

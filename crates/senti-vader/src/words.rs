@@ -13,41 +13,152 @@ pub const N_SCALAR: f64 = -0.74;
 
 /// vaderSentiment `NEGATE`.
 pub const NEGATE: &[&str] = &[
-    "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "ain't", "aren't",
-    "can't", "couldn't", "daren't", "didn't", "doesn't", "dont", "hadnt", "hasnt", "havent",
-    "isnt", "mightnt", "mustnt", "neither", "don't", "hadn't", "hasn't", "haven't", "isn't",
-    "mightn't", "mustn't", "neednt", "needn't", "never", "none", "nope", "nor", "not", "nothing",
-    "nowhere", "oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent", "oughtn't", "shan't",
-    "shouldn't", "uh-uh", "wasn't", "weren't", "without", "wont", "wouldnt", "won't", "wouldn't",
-    "rarely", "seldom", "despite",
+    "aint",
+    "arent",
+    "cannot",
+    "cant",
+    "couldnt",
+    "darent",
+    "didnt",
+    "doesnt",
+    "ain't",
+    "aren't",
+    "can't",
+    "couldn't",
+    "daren't",
+    "didn't",
+    "doesn't",
+    "dont",
+    "hadnt",
+    "hasnt",
+    "havent",
+    "isnt",
+    "mightnt",
+    "mustnt",
+    "neither",
+    "don't",
+    "hadn't",
+    "hasn't",
+    "haven't",
+    "isn't",
+    "mightn't",
+    "mustn't",
+    "neednt",
+    "needn't",
+    "never",
+    "none",
+    "nope",
+    "nor",
+    "not",
+    "nothing",
+    "nowhere",
+    "oughtnt",
+    "shant",
+    "shouldnt",
+    "uhuh",
+    "wasnt",
+    "werent",
+    "oughtn't",
+    "shan't",
+    "shouldn't",
+    "uh-uh",
+    "wasn't",
+    "weren't",
+    "without",
+    "wont",
+    "wouldnt",
+    "won't",
+    "wouldn't",
+    "rarely",
+    "seldom",
+    "despite",
 ];
 
 /// The one-word entries of vaderSentiment `BOOSTER_DICT`. Its three two-word entries ("just
 /// enough", "kind of", "sort of") can never equal a single token (tokens hold no spaces); they
 /// only act through the n-gram step of the idiom check, see `rules.rs`.
 pub const BOOSTERS: &[(&str, f64)] = &[
-    ("absolutely", B_INCR), ("amazingly", B_INCR), ("awfully", B_INCR), ("completely", B_INCR),
-    ("considerable", B_INCR), ("considerably", B_INCR), ("decidedly", B_INCR),
-    ("deeply", B_INCR), ("effing", B_INCR), ("enormous", B_INCR), ("enormously", B_INCR),
-    ("entirely", B_INCR), ("especially", B_INCR), ("exceptional", B_INCR),
-    ("exceptionally", B_INCR), ("extreme", B_INCR), ("extremely", B_INCR),
-    ("fabulously", B_INCR), ("flipping", B_INCR), ("flippin", B_INCR), ("frackin", B_INCR),
-    ("fracking", B_INCR), ("fricking", B_INCR), ("frickin", B_INCR), ("frigging", B_INCR),
-    ("friggin", B_INCR), ("fully", B_INCR), ("fuckin", B_INCR), ("fucking", B_INCR),
-    ("fuggin", B_INCR), ("fugging", B_INCR), ("greatly", B_INCR), ("hella", B_INCR),
-    ("highly", B_INCR), ("hugely", B_INCR), ("incredible", B_INCR), ("incredibly", B_INCR),
-    ("intensely", B_INCR), ("major", B_INCR), ("majorly", B_INCR), ("more", B_INCR),
-    ("most", B_INCR), ("particularly", B_INCR), ("purely", B_INCR), ("quite", B_INCR),
-    ("really", B_INCR), ("remarkably", B_INCR), ("so", B_INCR), ("substantially", B_INCR),
-    ("thoroughly", B_INCR), ("total", B_INCR), ("totally", B_INCR), ("tremendous", B_INCR),
-    ("tremendously", B_INCR), ("uber", B_INCR), ("unbelievably", B_INCR), ("unusually", B_INCR),
-    ("utter", B_INCR), ("utterly", B_INCR), ("very", B_INCR),
-    ("almost", B_DECR), ("barely", B_DECR), ("hardly", B_DECR), ("kinda", B_DECR),
-    ("kindof", B_DECR), ("kind-of", B_DECR), ("less", B_DECR), ("little", B_DECR),
-    ("marginal", B_DECR), ("marginally", B_DECR), ("occasional", B_DECR),
-    ("occasionally", B_DECR), ("partly", B_DECR), ("scarce", B_DECR), ("scarcely", B_DECR),
-    ("slight", B_DECR), ("slightly", B_DECR), ("somewhat", B_DECR), ("sorta", B_DECR),
-    ("sortof", B_DECR), ("sort-of", B_DECR),
+    ("absolutely", B_INCR),
+    ("amazingly", B_INCR),
+    ("awfully", B_INCR),
+    ("completely", B_INCR),
+    ("considerable", B_INCR),
+    ("considerably", B_INCR),
+    ("decidedly", B_INCR),
+    ("deeply", B_INCR),
+    ("effing", B_INCR),
+    ("enormous", B_INCR),
+    ("enormously", B_INCR),
+    ("entirely", B_INCR),
+    ("especially", B_INCR),
+    ("exceptional", B_INCR),
+    ("exceptionally", B_INCR),
+    ("extreme", B_INCR),
+    ("extremely", B_INCR),
+    ("fabulously", B_INCR),
+    ("flipping", B_INCR),
+    ("flippin", B_INCR),
+    ("frackin", B_INCR),
+    ("fracking", B_INCR),
+    ("fricking", B_INCR),
+    ("frickin", B_INCR),
+    ("frigging", B_INCR),
+    ("friggin", B_INCR),
+    ("fully", B_INCR),
+    ("fuckin", B_INCR),
+    ("fucking", B_INCR),
+    ("fuggin", B_INCR),
+    ("fugging", B_INCR),
+    ("greatly", B_INCR),
+    ("hella", B_INCR),
+    ("highly", B_INCR),
+    ("hugely", B_INCR),
+    ("incredible", B_INCR),
+    ("incredibly", B_INCR),
+    ("intensely", B_INCR),
+    ("major", B_INCR),
+    ("majorly", B_INCR),
+    ("more", B_INCR),
+    ("most", B_INCR),
+    ("particularly", B_INCR),
+    ("purely", B_INCR),
+    ("quite", B_INCR),
+    ("really", B_INCR),
+    ("remarkably", B_INCR),
+    ("so", B_INCR),
+    ("substantially", B_INCR),
+    ("thoroughly", B_INCR),
+    ("total", B_INCR),
+    ("totally", B_INCR),
+    ("tremendous", B_INCR),
+    ("tremendously", B_INCR),
+    ("uber", B_INCR),
+    ("unbelievably", B_INCR),
+    ("unusually", B_INCR),
+    ("utter", B_INCR),
+    ("utterly", B_INCR),
+    ("very", B_INCR),
+    ("almost", B_DECR),
+    ("barely", B_DECR),
+    ("hardly", B_DECR),
+    ("kinda", B_DECR),
+    ("kindof", B_DECR),
+    ("kind-of", B_DECR),
+    ("less", B_DECR),
+    ("little", B_DECR),
+    ("marginal", B_DECR),
+    ("marginally", B_DECR),
+    ("occasional", B_DECR),
+    ("occasionally", B_DECR),
+    ("partly", B_DECR),
+    ("scarce", B_DECR),
+    ("scarcely", B_DECR),
+    ("slight", B_DECR),
+    ("slightly", B_DECR),
+    ("somewhat", B_DECR),
+    ("sorta", B_DECR),
+    ("sortof", B_DECR),
+    ("sort-of", B_DECR),
 ];
 
 // Ids of the words the rules compare tokens against. Id 0 means "none of these".
@@ -87,35 +198,78 @@ pub const W_ENOUGH: u8 = 32;
 pub const W_SORT: u8 = 33;
 
 pub const WORD_IDS: &[(&str, u8)] = &[
-    ("kind", W_KIND), ("of", W_OF), ("no", W_NO), ("or", W_OR), ("nor", W_NOR),
-    ("least", W_LEAST), ("at", W_AT), ("very", W_VERY), ("never", W_NEVER), ("so", W_SO),
-    ("this", W_THIS), ("without", W_WITHOUT), ("doubt", W_DOUBT), ("but", W_BUT),
-    ("the", W_THE), ("shit", W_SHIT), ("bomb", W_BOMB), ("bad", W_BAD), ("ass", W_ASS),
-    ("bus", W_BUS), ("stop", W_STOP), ("yeah", W_YEAH), ("right", W_RIGHT), ("kiss", W_KISS),
-    ("death", W_DEATH), ("to", W_TO), ("die", W_DIE), ("for", W_FOR), ("beating", W_BEATING),
-    ("heart", W_HEART), ("just", W_JUST), ("enough", W_ENOUGH), ("sort", W_SORT),
+    ("kind", W_KIND),
+    ("of", W_OF),
+    ("no", W_NO),
+    ("or", W_OR),
+    ("nor", W_NOR),
+    ("least", W_LEAST),
+    ("at", W_AT),
+    ("very", W_VERY),
+    ("never", W_NEVER),
+    ("so", W_SO),
+    ("this", W_THIS),
+    ("without", W_WITHOUT),
+    ("doubt", W_DOUBT),
+    ("but", W_BUT),
+    ("the", W_THE),
+    ("shit", W_SHIT),
+    ("bomb", W_BOMB),
+    ("bad", W_BAD),
+    ("ass", W_ASS),
+    ("bus", W_BUS),
+    ("stop", W_STOP),
+    ("yeah", W_YEAH),
+    ("right", W_RIGHT),
+    ("kiss", W_KISS),
+    ("death", W_DEATH),
+    ("to", W_TO),
+    ("die", W_DIE),
+    ("for", W_FOR),
+    ("beating", W_BEATING),
+    ("heart", W_HEART),
+    ("just", W_JUST),
+    ("enough", W_ENOUGH),
+    ("sort", W_SORT),
 ];
 
-/// Hash used by the compiled-in table, shared by build.rs and the lookup so both agree.
-/// A multiply-rotate mix over 8-byte words: a few nanoseconds for a word, where SipHash (the
-/// `phf` crate's hasher) costs several times that on a path taken for every token.
+/// Longest word the table holds, in bytes; longer tokens skip the lookup.
+pub const MAX_KEY_LEN: usize = 24;
+/// `MAX_KEY_LEN` in 8-byte words.
+pub const KEY_WORDS: usize = MAX_KEY_LEN / 8;
+
+/// A word of at most `MAX_KEY_LEN` bytes as zero-padded little-endian words.
 #[inline]
-pub fn table_hash(b: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = (b.len() as u64).wrapping_mul(K);
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(31);
+pub fn key_words(b: &[u8]) -> [u64; KEY_WORDS] {
+    let mut padded = [0u8; MAX_KEY_LEN];
+    padded[..b.len()].copy_from_slice(b);
+    let mut w = [0u64; KEY_WORDS];
+    for (i, chunk) in padded.chunks_exact(8).enumerate() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(chunk);
+        w[i] = u64::from_le_bytes(a);
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(31);
+    w
+}
+
+/// Hash used by the compiled-in table, shared by build.rs and the lookup so both agree.
+/// A multiply-rotate mix over the zero-padded 8-byte words of the key: a few nanoseconds for
+/// a word, where SipHash (the `phf` crate's hasher) costs several times that on a path taken
+/// for every token.
+#[inline]
+pub fn hash_words(w: &[u64; KEY_WORDS], len: usize) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = (len as u64).wrapping_mul(K);
+    for &x in w.iter().take(len.div_ceil(8)) {
+        h = (h ^ x).wrapping_mul(K).rotate_left(31);
     }
     h ^= h >> 29;
     h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h ^ (h >> 32)
+}
+
+/// [`hash_words`] of a byte string of at most `MAX_KEY_LEN` bytes.
+#[inline]
+pub fn table_hash(b: &[u8]) -> u64 {
+    hash_words(&key_words(b), b.len())
 }

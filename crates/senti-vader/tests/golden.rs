@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
 use senti_vader::{Vader, py_round};
+use serde::Deserialize;
 
 #[derive(Deserialize)]
 struct Case {
@@ -17,7 +17,9 @@ struct Case {
 }
 
 fn golden(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -38,16 +40,27 @@ fn check(name: &str, min_cases: usize) {
         ];
         for (field, g, want) in diffs {
             if (g - want).abs() >= 1e-9 {
-                failures.push(format!("{} {field}: got {g}, want {want}; text {:?}", c.src, c.text));
+                failures.push(format!(
+                    "{} {field}: got {g}, want {want}; text {:?}",
+                    c.src, c.text
+                ));
             }
         }
     }
-    assert!(n >= min_cases, "{name}: only {n} cases, expected at least {min_cases}");
+    assert!(
+        n >= min_cases,
+        "{name}: only {n} cases, expected at least {min_cases}"
+    );
     assert!(
         failures.is_empty(),
         "{name}: {} of {n} cases differ from vaderSentiment 3.3.2:\n{}",
         failures.len(),
-        failures.iter().take(25).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(25)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
