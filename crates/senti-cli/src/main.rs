@@ -7,6 +7,7 @@ mod backend;
 mod formats;
 mod pipeline;
 mod score;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -27,12 +28,15 @@ struct Cli {
 enum Command {
     /// Score one text, or a file of texts (JSONL, plain text or CSV) into JSONL.
     Score(score::ScoreArgs),
+    /// Run the HTTP service.
+    Serve(senti_server::ServeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(args) => score::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -171,6 +171,7 @@ fn work(
         analyzer,
         opts: AnalyzeOptions {
             explain: opts.explain,
+            lang: None,
         },
         text_field: &opts.text_field,
         result_field: &opts.result_field,

@@ -60,6 +60,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let analyzer = args.backend.build()?;
     let opts = AnalyzeOptions {
         explain: args.explain,
+        lang: None,
     };
     if let Some(text) = &args.text {
         let s = pollster::block_on(analyzer.analyze(text, opts))?;

@@ -18,6 +18,8 @@ use crate::{AnalyzeError, Lang, Sentiment};
 pub struct AnalyzeOptions {
     /// Fill [`Sentiment::contributions`] with per-token valences.
     pub explain: bool,
+    /// The language the caller asked for; `None` lets a router detect it.
+    pub lang: Option<Lang>,
 }
 
 /// A result that is either here now or will be.

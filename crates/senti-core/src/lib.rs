@@ -8,9 +8,11 @@ mod analyzer;
 mod error;
 pub mod json;
 mod lang;
+mod router;
 mod sentiment;
 
 pub use analyzer::{AnalyzeOptions, Analyzer, Pending};
 pub use error::AnalyzeError;
 pub use lang::{Lang, detect_lang};
+pub use router::LangRouter;
 pub use sentiment::{Contribution, Label, Scores, Sentiment};

@@ -1,0 +1,39 @@
+//! The route table and its layers.
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::middleware::{admit, observe, tag_route};
+use crate::routes::{ops, sentiment};
+use crate::state::Shared;
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "no such route; see GET /openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this route; see GET /openapi.json")
+}
+
+pub fn build(st: Shared) -> Router {
+    let scoring = Router::new()
+        .route("/v1/sentiment", post(sentiment::sentiment))
+        .route("/v1/sentiment/batch", post(sentiment::batch))
+        .route("/analyze", post(sentiment::analyze))
+        .route_layer(from_fn_with_state(st.clone(), admit));
+    let ops = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/v1/info", get(ops::info))
+        .route("/openapi.json", get(ops::openapi));
+    scoring
+        .merge(ops)
+        .route_layer(from_fn(tag_route))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(st.clone(), observe))
+        .with_state(st)
+}

@@ -1,0 +1,95 @@
+//! Reading and parsing JSON request bodies with the service's limits, mapped to API errors.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, header};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde::Deserialize;
+
+use crate::error::{ApiError, ErrorCode};
+
+/// `application/json`, with parameters, or any `application/*+json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || (essence.len() > 17
+            && essence[..12].eq_ignore_ascii_case("application/")
+            && essence[essence.len() - 5..].eq_ignore_ascii_case("+json"))
+}
+
+/// Reads a JSON body: 415 for another content type, 413 as soon as the body passes
+/// `max_bytes` (at once when Content-Length says so), 408 when it does not arrive within
+/// `timeout` of the handler starting (the headers are in by then).
+pub async fn read_json_body(
+    headers: &HeaderMap,
+    body: Body,
+    max_bytes: usize,
+    timeout: std::time::Duration,
+) -> Result<Bytes, ApiError> {
+    if !is_json(headers) {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the body must be JSON, sent with Content-Type: application/json",
+        ));
+    }
+    let too_large = || {
+        ApiError::new(ErrorCode::BodyTooLarge, format!("the body is larger than {max_bytes} bytes"))
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_bytes as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(timeout, Limited::new(body, max_bytes).collect()).await {
+        Err(_) => Err(ApiError::new(
+            ErrorCode::RequestTimeout,
+            format!("the body did not arrive within {} ms", timeout.as_millis()),
+        )),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Err(e)) => Err(ApiError::new(ErrorCode::InvalidRequest, format!("reading the body failed: {e}"))),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+    }
+}
+
+/// Parses JSON, telling malformed JSON (invalid_json) from JSON of the wrong shape
+/// (invalid_request, or missing_text when `text` is absent).
+pub fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        use serde_json::error::Category;
+        let msg = e.to_string();
+        let code = match e.classify() {
+            Category::Syntax | Category::Eof | Category::Io => ErrorCode::InvalidJson,
+            Category::Data if msg.starts_with("missing field `text`") => ErrorCode::MissingText,
+            Category::Data => ErrorCode::InvalidRequest,
+        };
+        ApiError::new(code, msg)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn json_content_types() {
+        let mut h = HeaderMap::new();
+        assert!(!is_json(&h));
+        for (ct, ok) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/vnd.senti+json", true),
+            ("text/plain", false),
+            ("application/x-ndjson", false),
+            ("application/+json", false),
+        ] {
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            assert_eq!(is_json(&h), ok, "{ct}");
+        }
+    }
+}

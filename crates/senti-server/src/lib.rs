@@ -1,0 +1,63 @@
+//! `senti serve`: the HTTP JSON API over axum and hyper.
+//!
+//! Layering: transport (this crate: routes, limits, timeouts, metrics, logs) -> request
+//! validation (`extract`, `routes`) -> the analyzer (`senti_core::LangRouter` over the
+//! backends) -> response. Handlers stay thin; scoring policy lives in the backends.
+
+mod app;
+pub mod config;
+mod conn;
+pub mod error;
+mod extract;
+pub mod logging;
+pub mod metrics;
+mod middleware;
+mod routes;
+mod state;
+
+use std::sync::Arc;
+
+use senti_core::{Analyzer, LangRouter};
+
+pub use config::{Config, ServeArgs};
+pub use conn::Server;
+pub use routes::ops::ApiDoc;
+
+/// Builds the analyzer from the settings: VADER (with the user lexicon, if any) for English.
+pub fn build_router(cfg: &Config) -> Result<LangRouter, senti_vader::LexiconError> {
+    let mut vader = senti_vader::Vader::new();
+    if let Some(path) = &cfg.lexicon {
+        vader = vader.with_lexicon_file(path)?;
+    }
+    let backends: Vec<Arc<dyn Analyzer>> = vec![Arc::new(vader)];
+    Ok(LangRouter::new(backends))
+}
+
+/// Binds the listener; `run` it with a shutdown future.
+pub async fn bind(cfg: Config, router: LangRouter) -> std::io::Result<Server> {
+    let state = Arc::new(state::AppState::new(cfg, router));
+    let app = app::build(state.clone());
+    Server::bind(state, app).await
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

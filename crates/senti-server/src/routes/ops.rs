@@ -1,0 +1,132 @@
+//! Operations routes: health, readiness, metrics, service info, the OpenAPI document.
+
+use std::sync::atomic::Ordering;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::error::ErrorCode;
+use crate::routes::sentiment::json_response;
+use crate::state::Shared;
+
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    /// "ok", "ready" or "draining".
+    pub status: &'static str,
+}
+
+fn status(code: StatusCode, s: &'static str) -> Response {
+    (code, json_response(serde_json::to_vec(&Status { status: s }).unwrap_or_default())).into_response()
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Status)))]
+pub async fn healthz() -> Response {
+    status(StatusCode::OK, "ok")
+}
+
+/// Readiness: 503 once shutdown has begun.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Status), (status = 503, body = Status)))]
+pub async fn readyz(State(st): State<Shared>) -> Response {
+    if st.draining.load(Ordering::Relaxed) {
+        status(StatusCode::SERVICE_UNAVAILABLE, "draining")
+    } else {
+        status(StatusCode::OK, "ready")
+    }
+}
+
+/// Prometheus metrics in text format.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn metrics(State(st): State<Shared>) -> Response {
+    let mut resp = st.metrics.render().into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    resp
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Info {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub backends: Vec<BackendInfo>,
+    pub limits: Limits,
+    pub uptime_seconds: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BackendInfo {
+    pub name: &'static str,
+    pub langs: Vec<&'static str>,
+    pub default: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_batch_items: usize,
+    pub max_text_chars: usize,
+    pub max_in_flight: usize,
+    pub header_timeout_ms: u64,
+    pub body_timeout_ms: u64,
+    pub idle_timeout_ms: u64,
+}
+
+/// Version, backends and limits.
+#[utoipa::path(get, path = "/v1/info", responses((status = 200, body = Info)))]
+pub async fn info(State(st): State<Shared>) -> Response {
+    let c = &st.cfg;
+    let info = Info {
+        name: "senti",
+        version: env!("CARGO_PKG_VERSION"),
+        backends: st
+            .router
+            .backends()
+            .iter()
+            .enumerate()
+            .map(|(i, b)| BackendInfo {
+                name: b.backend(),
+                langs: b.langs().iter().map(|l| l.as_str()).collect(),
+                default: i == 0,
+            })
+            .collect(),
+        limits: Limits {
+            max_body_bytes: c.max_body_bytes,
+            max_batch_items: c.max_batch_items,
+            max_text_chars: c.max_text_chars,
+            max_in_flight: c.max_in_flight,
+            header_timeout_ms: c.header_timeout_ms,
+            body_timeout_ms: c.body_timeout_ms,
+            idle_timeout_ms: c.idle_timeout_ms,
+        },
+        uptime_seconds: st.started.elapsed().as_secs_f64(),
+    };
+    json_response(serde_json::to_vec(&info).unwrap_or_default())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "senti", description = "Real-time sentiment analysis. Every error response is {\"error\": {\"code\", \"message\"}}; the codes are listed in the ErrorCode schema."),
+    paths(
+        crate::routes::sentiment::sentiment,
+        crate::routes::sentiment::analyze,
+        crate::routes::sentiment::batch,
+        healthz,
+        readyz,
+        metrics,
+        info,
+        openapi,
+    ),
+    components(schemas(ErrorCode, crate::error::ErrorBody, crate::error::ErrorDetail))
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3 document")))]
+pub async fn openapi() -> Response {
+    json_response(ApiDoc::openapi().to_json().unwrap_or_default().into_bytes())
+}

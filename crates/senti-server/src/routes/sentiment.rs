@@ -1,0 +1,284 @@
+//! `POST /v1/sentiment`, `POST /analyze` and `POST /v1/sentiment/batch`.
+
+use std::borrow::Cow;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use senti_core::json::SentimentBody;
+use senti_core::{AnalyzeError, AnalyzeOptions, Lang, Sentiment};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ErrorCode, ErrorDetail};
+use crate::extract::{parse_json, read_json_body};
+use crate::metrics::{BackendLabel, CodeLabel, TextLabels};
+use crate::state::{AppState, Shared};
+
+/// Body of `POST /v1/sentiment` and `POST /analyze`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SentimentRequest<'a> {
+    /// The text to score (at most `max_text_chars` characters).
+    #[serde(borrow)]
+    #[schema(value_type = String)]
+    pub text: Cow<'a, str>,
+    /// "auto" (default: detected), "en", "zh", or a tag such as "en-US".
+    #[serde(default, borrow)]
+    #[schema(value_type = Option<String>)]
+    pub lang: Option<Cow<'a, str>>,
+    /// Add per-token valences (`tokens`).
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// The score object (same as `senti score`).
+#[derive(Serialize, ToSchema)]
+pub struct SentimentResponse {
+    /// "positive" (compound >= 0.05), "negative" (<= -0.05) or "neutral".
+    pub label: String,
+    pub compound: f64,
+    pub pos: f64,
+    pub neu: f64,
+    pub neg: f64,
+    pub lang: String,
+    pub backend: String,
+    /// Present with `explain`: `[{text, start, end, valence}]`, offsets in code points.
+    pub tokens: Option<Vec<TokenSchema>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenSchema {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub valence: f64,
+}
+
+/// Body of `POST /v1/sentiment/batch`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest<'a> {
+    /// `[{"id"?: any JSON value, "text": string}, ...]`, at most `max_batch_items`.
+    #[serde(borrow)]
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<&'a RawValue>,
+    #[serde(default, borrow)]
+    #[schema(value_type = Option<String>)]
+    pub lang: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// `{"results": [...]}`: each item's score object (with its `id` when given), or
+/// `{"id", "error": {"code", "message"}}` for an item that failed, in input order.
+#[derive(Serialize, ToSchema)]
+pub struct BatchResponse {
+    #[schema(value_type = Vec<Object>)]
+    pub results: Vec<serde_json::Value>,
+}
+
+/// A batch item's id (echoed back) and its text or why it cannot be scored.
+type ParsedItem<'a> = (Option<&'a RawValue>, Result<Cow<'a, str>, ApiError>);
+
+#[derive(Deserialize)]
+struct BatchItem<'a> {
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    text: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct IdOnly<'a> {
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
+}
+
+/// "auto" or absent means detect; otherwise a tag naming a language some backend serves.
+fn parse_lang(lang: Option<&str>) -> Result<Option<Lang>, ApiError> {
+    match lang {
+        None => Ok(None),
+        Some(l) if l.eq_ignore_ascii_case("auto") => Ok(None),
+        Some(l) => Lang::parse(l)
+            .map(Some)
+            .ok_or_else(|| ApiError::new(ErrorCode::UnsupportedLang, format!("unsupported lang {l:?}; use \"auto\", \"en\" or \"zh\""))),
+    }
+}
+
+fn check_len(text: &str, max_chars: usize) -> Result<(), ApiError> {
+    // A string has at least as many bytes as characters, so most texts need no count.
+    if text.len() > max_chars {
+        let n = text.chars().count();
+        if n > max_chars {
+            return Err(ApiError::new(
+                ErrorCode::TextTooLong,
+                format!("text is {n} characters long; the limit is {max_chars}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn score(st: &AppState, text: &str, opts: AnalyzeOptions) -> Result<Sentiment, AnalyzeError> {
+    let backend = st.router.route(text, opts.lang)?;
+    let t0 = Instant::now();
+    let r = backend.analyze(text, opts).await;
+    let name = backend.backend();
+    st.metrics
+        .analyze_duration
+        .get_or_create(&BackendLabel { backend: name })
+        .observe(t0.elapsed().as_secs_f64());
+    if let Ok(s) = &r {
+        st.metrics.texts.get_or_create(&TextLabels { lang: s.lang.as_str(), backend: name }).inc();
+    }
+    r
+}
+
+pub fn json_response(bytes: Vec<u8>) -> Response {
+    let mut resp = bytes.into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// Score one text.
+#[utoipa::path(post, path = "/v1/sentiment", request_body = SentimentRequest,
+    responses(
+        (status = 200, description = "The score", body = SentimentResponse),
+        (status = 400, description = "invalid_json, invalid_request, missing_text, text_too_long, unsupported_lang", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
+    ))]
+pub async fn sentiment(State(st): State<Shared>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let bytes = read_json_body(&headers, body, st.cfg.max_body_bytes, st.cfg.body_timeout()).await?;
+    let req: SentimentRequest = parse_json(&bytes)?;
+    check_len(&req.text, st.cfg.max_text_chars)?;
+    let opts = AnalyzeOptions { explain: req.explain, lang: parse_lang(req.lang.as_deref())? };
+    let s = score(&st, &req.text, opts).await?;
+    let out = serde_json::to_vec(&SentimentBody::new(&s, &req.text, req.explain))
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    Ok(json_response(out))
+}
+
+/// The reference design's route; same as `POST /v1/sentiment`.
+#[utoipa::path(post, path = "/analyze", request_body = SentimentRequest,
+    responses(
+        (status = 200, description = "The score", body = SentimentResponse),
+        (status = 400, description = "invalid_json, invalid_request, missing_text, text_too_long, unsupported_lang", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
+    ))]
+pub async fn analyze(st: State<Shared>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    sentiment(st, headers, body).await
+}
+
+#[derive(Serialize)]
+struct ItemOk<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a RawValue>,
+    #[serde(flatten)]
+    body: SentimentBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ItemErr<'a> {
+    id: Option<&'a RawValue>,
+    error: ErrorDetail,
+}
+
+/// Score many texts; a failing item gets an error in its place.
+#[utoipa::path(post, path = "/v1/sentiment/batch", request_body = BatchRequest,
+    responses(
+        (status = 200, description = "One result per item, in order", body = BatchResponse),
+        (status = 400, description = "invalid_json, invalid_request, batch_too_large, unsupported_lang", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
+    ))]
+pub async fn batch(State(st): State<Shared>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let bytes = read_json_body(&headers, body, st.cfg.max_body_bytes, st.cfg.body_timeout()).await?;
+    let req: BatchRequest = parse_json(&bytes)?;
+    if req.items.len() > st.cfg.max_batch_items {
+        return Err(ApiError::new(
+            ErrorCode::BatchTooLarge,
+            format!("{} items; the limit is {}", req.items.len(), st.cfg.max_batch_items),
+        ));
+    }
+    let opts = AnalyzeOptions { explain: req.explain, lang: parse_lang(req.lang.as_deref())? };
+
+    // Parse and validate every item, then submit all valid texts before awaiting any, so a
+    // batching backend sees the whole request at once.
+    let mut items: Vec<ParsedItem> = Vec::with_capacity(req.items.len());
+    for (i, raw) in req.items.iter().enumerate() {
+        items.push(match serde_json::from_str::<BatchItem>(raw.get()) {
+            Err(e) => {
+                let id = serde_json::from_str::<IdOnly>(raw.get()).ok().and_then(|x| x.id);
+                (id, Err(ApiError::new(ErrorCode::InvalidRequest, format!("item {i}: {e}"))))
+            }
+            Ok(BatchItem { id, text: None }) => {
+                (id, Err(ApiError::new(ErrorCode::MissingText, format!("item {i}: missing field `text`"))))
+            }
+            Ok(BatchItem { id, text: Some(text) }) => (id, check_len(&text, st.cfg.max_text_chars).map(|()| text)),
+        });
+    }
+    let mut submitted = Vec::with_capacity(items.len());
+    for (_, item) in items.iter_mut() {
+        let Ok(text) = item else {
+            submitted.push(None);
+            continue;
+        };
+        match st.router.route(text, opts.lang) {
+            Ok(backend) => {
+                let t0 = Instant::now();
+                let pending = backend.analyze(text, opts);
+                submitted.push(Some((backend.backend(), pending, t0.elapsed())));
+            }
+            Err(e) => {
+                *item = Err(e.into());
+                submitted.push(None);
+            }
+        }
+    }
+
+    let mut out = Vec::with_capacity(64 + req.items.len() * 120);
+    out.extend_from_slice(b"{\"results\":[");
+    for (i, ((id, item), sub)) in items.iter().zip(submitted).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let result = match (item, sub) {
+            (Err(e), _) => Err(e.clone()),
+            (Ok(text), Some((name, pending, sync_time))) => {
+                let t0 = Instant::now();
+                let r = pending.await;
+                let took = sync_time + t0.elapsed();
+                st.metrics.analyze_duration.get_or_create(&BackendLabel { backend: name }).observe(took.as_secs_f64());
+                match r {
+                    Ok(s) => {
+                        st.metrics.texts.get_or_create(&TextLabels { lang: s.lang.as_str(), backend: name }).inc();
+                        let item = ItemOk { id: *id, body: SentimentBody::new(&s, text, req.explain) };
+                        serde_json::to_writer(&mut out, &item).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+                        Ok(())
+                    }
+                    Err(e) => Err(ApiError::from(e)),
+                }
+            }
+            (Ok(_), None) => Err(ApiError::new(ErrorCode::Internal, "item was not submitted")),
+        };
+        if let Err(e) = result {
+            st.metrics.errors.get_or_create(&CodeLabel { code: e.code.as_str() }).inc();
+            let item = ItemErr { id: *id, error: ErrorDetail { code: e.code, message: e.message } };
+            serde_json::to_writer(&mut out, &item).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        }
+    }
+    out.extend_from_slice(b"]}");
+    Ok(json_response(out))
+}

@@ -1,0 +1,38 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use senti_core::LangRouter;
+use tokio::sync::Semaphore;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+
+pub struct AppState {
+    pub cfg: Config,
+    pub router: LangRouter,
+    pub metrics: Metrics,
+    /// Set on SIGTERM/SIGINT: /readyz answers 503 from then on.
+    pub draining: AtomicBool,
+    /// Permits for requests in flight (`max_in_flight`); none left means 503, not a queue.
+    pub in_flight: Arc<Semaphore>,
+    pub started: Instant,
+}
+
+impl AppState {
+    pub fn new(cfg: Config, router: LangRouter) -> AppState {
+        let permits = cfg.max_in_flight.min(Semaphore::MAX_PERMITS);
+        AppState {
+            cfg,
+            router,
+            metrics: Metrics::new(),
+            draining: AtomicBool::new(false),
+            in_flight: Arc::new(Semaphore::new(permits)),
+            started: Instant::now(),
+        }
+    }
+}
+
+pub type Shared = Arc<AppState>;
