@@ -7,7 +7,8 @@ use senti_server::{Config, ServeArgs};
 
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let cfg = Config::resolve(&args)?;
-    let _log_guard = senti_server::logging::init(cfg.log_format, &cfg.log_level).map_err(|e| anyhow!(e))?;
+    let _log_guard =
+        senti_server::logging::init(cfg.log_format, &cfg.log_level).map_err(|e| anyhow!(e))?;
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if cfg.workers > 0 {
         rt.worker_threads(cfg.workers);
@@ -16,10 +17,15 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     rt.block_on(async move {
         let router = senti_server::build_router(&cfg).context("loading the lexicon")?;
         let addr = cfg.addr;
-        let server = senti_server::bind(cfg, router).await.with_context(|| format!("binding {addr}"))?;
+        let server = senti_server::bind(cfg, router)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
         let local = server.local_addr()?;
         tracing::info!(addr = %local, version = env!("CARGO_PKG_VERSION"), "listening");
-        server.run(senti_server::shutdown_signal()).await.context("serving")?;
+        server
+            .run(senti_server::shutdown_signal())
+            .await
+            .context("serving")?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -17,7 +17,10 @@ pub struct LangRouter {
 impl LangRouter {
     /// `backends[0]` is the default. Panics on an empty list (a programming error).
     pub fn new(backends: Vec<Arc<dyn Analyzer>>) -> LangRouter {
-        assert!(!backends.is_empty(), "LangRouter needs at least one backend");
+        assert!(
+            !backends.is_empty(),
+            "LangRouter needs at least one backend"
+        );
         LangRouter { backends }
     }
 
@@ -30,18 +33,28 @@ impl LangRouter {
     }
 
     /// The backend a text goes to.
-    pub fn route(&self, text: &str, lang: Option<Lang>) -> Result<&Arc<dyn Analyzer>, AnalyzeError> {
+    pub fn route(
+        &self,
+        text: &str,
+        lang: Option<Lang>,
+    ) -> Result<&Arc<dyn Analyzer>, AnalyzeError> {
         match lang {
             Some(l) => self
                 .for_lang(l)
                 .ok_or_else(|| AnalyzeError::UnsupportedLang(l.as_str().to_string())),
-            None => Ok(self.for_lang(detect_lang(text)).unwrap_or(&self.backends[0])),
+            None => Ok(self
+                .for_lang(detect_lang(text))
+                .unwrap_or(&self.backends[0])),
         }
     }
 
     /// Languages some backend serves.
     pub fn langs(&self) -> Vec<Lang> {
-        let mut out: Vec<Lang> = self.backends.iter().flat_map(|b| b.langs().iter().copied()).collect();
+        let mut out: Vec<Lang> = self
+            .backends
+            .iter()
+            .flat_map(|b| b.langs().iter().copied())
+            .collect();
         out.dedup();
         out
     }
@@ -56,7 +69,11 @@ impl Analyzer for LangRouter {
         &[Lang::En, Lang::Zh]
     }
 
-    fn analyze(&self, text: &str, opts: AnalyzeOptions) -> Pending<Result<Sentiment, AnalyzeError>> {
+    fn analyze(
+        &self,
+        text: &str,
+        opts: AnalyzeOptions,
+    ) -> Pending<Result<Sentiment, AnalyzeError>> {
         match self.route(text, opts.lang) {
             Ok(b) => b.analyze(text, opts),
             Err(e) => Pending::ready(Err(e)),
@@ -90,8 +107,14 @@ mod tests {
     fn routes_by_hint_then_detection_then_default() {
         let en_only = LangRouter::new(vec![Arc::new(Only(Lang::En, "en"))]);
         assert_eq!(en_only.route("好极了", None).unwrap().backend(), "en");
-        assert!(matches!(en_only.route("x", Some(Lang::Zh)), Err(AnalyzeError::UnsupportedLang(_))));
-        let both = LangRouter::new(vec![Arc::new(Only(Lang::En, "en")), Arc::new(Only(Lang::Zh, "zh"))]);
+        assert!(matches!(
+            en_only.route("x", Some(Lang::Zh)),
+            Err(AnalyzeError::UnsupportedLang(_))
+        ));
+        let both = LangRouter::new(vec![
+            Arc::new(Only(Lang::En, "en")),
+            Arc::new(Only(Lang::Zh, "zh")),
+        ]);
         assert_eq!(both.route("好极了", None).unwrap().backend(), "zh");
         assert_eq!(both.route("great", None).unwrap().backend(), "en");
         assert_eq!(both.route("great", Some(Lang::Zh)).unwrap().backend(), "zh");

@@ -1,11 +1,14 @@
 //! The route table and its layers.
 
 use axum::Router;
+use axum::http::Uri;
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::middleware::{admit, observe, tag_route};
+use crate::middleware::{RouteTag, admit, observe, tag_route};
+use crate::routes::route_label;
 use crate::routes::{ops, sentiment};
 use crate::state::Shared;
 
@@ -13,8 +16,18 @@ async fn not_found() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "no such route; see GET /openapi.json")
 }
 
-async fn method_not_allowed() -> ApiError {
-    ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this route; see GET /openapi.json")
+/// The path matched a route (no route has parameters, so the path is its template); only
+/// the method is wrong. The template is tagged here because route layers do not run for
+/// this fallback.
+async fn method_not_allowed(uri: Uri) -> Response {
+    let mut resp = ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "method not allowed on this route; see GET /openapi.json",
+    )
+    .into_response();
+    resp.extensions_mut()
+        .insert(RouteTag(route_label(uri.path())));
+    resp
 }
 
 pub fn build(st: Shared) -> Router {

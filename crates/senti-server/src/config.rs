@@ -100,9 +100,15 @@ settings! {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {source}")]
-    Parse { path: String, source: toml::de::Error },
+    Parse {
+        path: String,
+        source: toml::de::Error,
+    },
     #[error("invalid setting: {0}")]
     Invalid(String),
 }
@@ -121,7 +127,9 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         if !(0.0..=1.0).contains(&self.access_log_sample) {
-            return Err(ConfigError::Invalid("access_log_sample must be within 0.0..=1.0".into()));
+            return Err(ConfigError::Invalid(
+                "access_log_sample must be within 0.0..=1.0".into(),
+            ));
         }
         for (name, v) in [
             ("max_body_bytes", self.max_body_bytes),
@@ -149,9 +157,14 @@ impl Config {
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-    toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.display().to_string(), source })
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|source| ConfigError::Parse {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -169,8 +182,18 @@ mod tests {
     fn flag_beats_file_beats_default() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("senti.toml");
-        std::fs::write(&path, "max_text_chars = 50\nmax_batch_items = 7\nlog_format = \"text\"\n").unwrap();
-        let cli = Cli::parse_from(["x", "--config", path.to_str().unwrap(), "--max-text-chars", "9"]);
+        std::fs::write(
+            &path,
+            "max_text_chars = 50\nmax_batch_items = 7\nlog_format = \"text\"\n",
+        )
+        .unwrap();
+        let cli = Cli::parse_from([
+            "x",
+            "--config",
+            path.to_str().unwrap(),
+            "--max-text-chars",
+            "9",
+        ]);
         let cfg = Config::resolve(&cli.serve).unwrap();
         assert_eq!(cfg.max_text_chars, 9);
         assert_eq!(cfg.max_batch_items, 7);
@@ -184,8 +207,14 @@ mod tests {
         let path = dir.path().join("senti.toml");
         std::fs::write(&path, "max_text_charz = 50\n").unwrap();
         let cli = Cli::parse_from(["x", "--config", path.to_str().unwrap()]);
-        assert!(matches!(Config::resolve(&cli.serve), Err(ConfigError::Parse { .. })));
+        assert!(matches!(
+            Config::resolve(&cli.serve),
+            Err(ConfigError::Parse { .. })
+        ));
         let cli = Cli::parse_from(["x", "--access-log-sample", "2"]);
-        assert!(matches!(Config::resolve(&cli.serve), Err(ConfigError::Invalid(_))));
+        assert!(matches!(
+            Config::resolve(&cli.serve),
+            Err(ConfigError::Invalid(_))
+        ));
     }
 }

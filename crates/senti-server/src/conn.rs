@@ -40,11 +40,17 @@ struct Clock {
 
 impl Clock {
     fn new() -> Clock {
-        Clock { base: Instant::now(), phase: AtomicU8::new(HEADERS), since_us: AtomicU64::new(0), changed: Notify::new() }
+        Clock {
+            base: Instant::now(),
+            phase: AtomicU8::new(HEADERS),
+            since_us: AtomicU64::new(0),
+            changed: Notify::new(),
+        }
     }
 
     fn set(&self, phase: u8) {
-        self.since_us.store(self.base.elapsed().as_micros() as u64, Ordering::Relaxed);
+        self.since_us
+            .store(self.base.elapsed().as_micros() as u64, Ordering::Relaxed);
         self.phase.store(phase, Ordering::Release);
         self.changed.notify_one();
     }
@@ -67,7 +73,11 @@ struct Timed {
 }
 
 impl AsyncRead for Timed {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);
         if buf.filled().len() > before && self.clock.phase.load(Ordering::Relaxed) == IDLE {
@@ -78,7 +88,11 @@ impl AsyncRead for Timed {
 }
 
 impl AsyncWrite for Timed {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -109,7 +123,11 @@ pub struct Server {
 impl Server {
     pub async fn bind(state: Shared, app: Router) -> io::Result<Server> {
         let listener = TcpListener::bind(state.cfg.addr).await?;
-        Ok(Server { listener, app, state })
+        Ok(Server {
+            listener,
+            app,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
@@ -120,10 +138,16 @@ impl Server {
     /// still taken for `drain_delay`, then the listener closes, every connection finishes its
     /// request in flight and closes, and this returns (at the latest after `shutdown_grace`).
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
-        let Server { listener, app, state } = self;
+        let Server {
+            listener,
+            app,
+            state,
+        } = self;
         let tracker = TaskTracker::new();
         let (stop_tx, stop_rx) = watch::channel(false);
-        let conn_slots = Arc::new(Semaphore::new(state.cfg.max_connections.min(Semaphore::MAX_PERMITS)));
+        let conn_slots = Arc::new(Semaphore::new(
+            state.cfg.max_connections.min(Semaphore::MAX_PERMITS),
+        ));
         let mut shutdown = std::pin::pin!(shutdown);
         let mut drain_until: Option<tokio::time::Instant> = None;
         loop {
@@ -133,6 +157,12 @@ impl Server {
                     None => std::future::pending().await,
                 }
             };
+            // Wait for a connection slot and a connection, unless shutdown or the end of the
+            // drain delay comes first.
+            let next = async {
+                let permit = conn_slots.clone().acquire_owned().await;
+                (permit, listener.accept().await)
+            };
             tokio::select! {
                 _ = &mut shutdown, if drain_until.is_none() => {
                     state.draining.store(true, Ordering::Relaxed);
@@ -140,16 +170,8 @@ impl Server {
                     drain_until = Some(tokio::time::Instant::now() + Duration::from_millis(state.cfg.drain_delay_ms));
                 }
                 _ = stop_accepting => break,
-                permit = conn_slots.clone().acquire_owned() => {
+                (permit, accepted) = next => {
                     let Ok(permit) = permit else { break };
-                    let accepted = tokio::select! {
-                        r = listener.accept() => r,
-                        _ = &mut shutdown, if drain_until.is_none() => {
-                            state.draining.store(true, Ordering::Relaxed);
-                            drain_until = Some(tokio::time::Instant::now() + Duration::from_millis(state.cfg.drain_delay_ms));
-                            continue;
-                        }
-                    };
                     match accepted {
                         Ok((stream, _peer)) => {
                             let _ = stream.set_nodelay(true);
@@ -169,17 +191,29 @@ impl Server {
         tracker.close();
         let grace = Duration::from_millis(state.cfg.shutdown_grace_ms);
         if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
-            tracing::warn!(open = tracker.len(), "shutdown grace period over; closing remaining connections");
+            tracing::warn!(
+                open = tracker.len(),
+                "shutdown grace period over; closing remaining connections"
+            );
         }
         tracing::info!("stopped");
         Ok(())
     }
 }
 
-async fn serve_conn(stream: TcpStream, app: Router, st: Shared, mut stop: watch::Receiver<bool>, _permit: OwnedSemaphorePermit) {
+async fn serve_conn(
+    stream: TcpStream,
+    app: Router,
+    st: Shared,
+    mut stop: watch::Receiver<bool>,
+    _permit: OwnedSemaphorePermit,
+) {
     st.metrics.connections.inc();
     let clock = Arc::new(Clock::new());
-    let io = TokioIo::new(Timed { inner: stream, clock: clock.clone() });
+    let io = TokioIo::new(Timed {
+        inner: stream,
+        clock: clock.clone(),
+    });
     let svc_clock = clock.clone();
     let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         svc_clock.set(BUSY);
@@ -192,13 +226,20 @@ async fn serve_conn(stream: TcpStream, app: Router, st: Shared, mut stop: watch:
         }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).keep_alive(true).header_read_timeout(None);
+    builder
+        .timer(TokioTimer::new())
+        .keep_alive(true)
+        .header_read_timeout(None);
     let conn = builder.serve_connection(io, svc);
     let mut conn = std::pin::pin!(conn);
     let (header_to, idle_to) = (st.cfg.header_timeout(), st.cfg.idle_timeout());
     let mut closing = false;
     let reason = loop {
-        let deadline = if closing { None } else { clock.deadline(header_to, idle_to) };
+        let deadline = if closing {
+            None
+        } else {
+            clock.deadline(header_to, idle_to)
+        };
         let wait = async {
             match deadline {
                 Some((_, t)) => tokio::time::sleep_until(t.into()).await,
@@ -229,7 +270,10 @@ async fn serve_conn(stream: TcpStream, app: Router, st: Shared, mut stop: watch:
     if let Some(code) = reason {
         // Dropping the connection closes the socket without a response, as for a slow client
         // that never finished its headers.
-        st.metrics.closed_connections.get_or_create(&CodeLabel { code }).inc();
+        st.metrics
+            .closed_connections
+            .get_or_create(&CodeLabel { code })
+            .inc();
     }
     st.metrics.connections.dec();
 }

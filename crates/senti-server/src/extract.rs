@@ -10,7 +10,10 @@ use crate::error::{ApiError, ErrorCode};
 
 /// `application/json`, with parameters, or any `application/*+json`.
 fn is_json(headers: &HeaderMap) -> bool {
-    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let essence = ct.split(';').next().unwrap_or("").trim();
@@ -36,7 +39,10 @@ pub async fn read_json_body(
         ));
     }
     let too_large = || {
-        ApiError::new(ErrorCode::BodyTooLarge, format!("the body is larger than {max_bytes} bytes"))
+        ApiError::new(
+            ErrorCode::BodyTooLarge,
+            format!("the body is larger than {max_bytes} bytes"),
+        )
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -51,14 +57,27 @@ pub async fn read_json_body(
             format!("the body did not arrive within {} ms", timeout.as_millis()),
         )),
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Ok(Err(e)) => Err(ApiError::new(ErrorCode::InvalidRequest, format!("reading the body failed: {e}"))),
+        Ok(Err(e)) => Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!("reading the body failed: {e}"),
+        )),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
 }
 
 /// Parses JSON, telling malformed JSON (invalid_json) from JSON of the wrong shape
 /// (invalid_request, or missing_text when `text` is absent).
+/// The top level must be an object (serde would also fill a struct from an array).
 pub fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "the body must be a JSON object",
+        ));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         let msg = e.to_string();

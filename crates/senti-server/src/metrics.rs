@@ -64,28 +64,50 @@ impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("senti");
         let requests = Family::<HttpLabels, Counter>::default();
-        let request_duration = Family::<RouteLabel, Histogram, fn() -> Histogram>::new_with_constructor(histogram);
+        let request_duration =
+            Family::<RouteLabel, Histogram, fn() -> Histogram>::new_with_constructor(histogram);
         let in_flight = Gauge::default();
-        let analyze_duration = Family::<BackendLabel, Histogram, fn() -> Histogram>::new_with_constructor(histogram);
+        let analyze_duration =
+            Family::<BackendLabel, Histogram, fn() -> Histogram>::new_with_constructor(histogram);
         let texts = Family::<TextLabels, Counter>::default();
         let errors = Family::<CodeLabel, Counter>::default();
         let connections = Gauge::default();
         let closed_connections = Family::default();
-        registry.register("http_requests", "HTTP requests by matched route, method and status", requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by matched route, method and status",
+            requests.clone(),
+        );
         registry.register(
             "http_request_duration_seconds",
             "HTTP request duration by matched route",
             request_duration.clone(),
         );
-        registry.register("http_requests_in_flight", "HTTP requests being processed", in_flight.clone());
+        registry.register(
+            "http_requests_in_flight",
+            "HTTP requests being processed",
+            in_flight.clone(),
+        );
         registry.register(
             "analyze_duration_seconds",
             "Time spent in a backend per text or batch",
             analyze_duration.clone(),
         );
-        registry.register("texts", "Texts scored, by language and backend", texts.clone());
-        registry.register("errors", "Error responses and failed batch items, by error code", errors.clone());
-        registry.register("http_connections_open", "Open client connections", connections.clone());
+        registry.register(
+            "texts",
+            "Texts scored, by language and backend",
+            texts.clone(),
+        );
+        registry.register(
+            "errors",
+            "Error responses and failed batch items, by error code",
+            errors.clone(),
+        );
+        registry.register(
+            "http_connections_open",
+            "Open client connections",
+            connections.clone(),
+        );
         registry.register(
             "http_connections_closed_by_server",
             "Connections the server closed, by reason (header_timeout, idle_timeout)",

@@ -18,11 +18,14 @@ pub const REQUEST_ID: &str = "x-request-id";
 
 /// The matched route template, carried on the response to the outer middleware.
 #[derive(Clone, Copy)]
-struct RouteTag(&'static str);
+pub struct RouteTag(pub &'static str);
 
 /// Inner layer (`route_layer`): records which route template matched.
 pub async fn tag_route(req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|m| route_label(m.as_str()));
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| route_label(m.as_str()));
     let mut resp = next.run(req).await;
     if let Some(r) = route {
         resp.extensions_mut().insert(RouteTag(r));
@@ -36,7 +39,10 @@ pub async fn admit(State(st): State<Shared>, req: Request, next: Next) -> Respon
     let Ok(_permit) = st.in_flight.clone().try_acquire_owned() else {
         return ApiError::new(
             ErrorCode::Overloaded,
-            format!("{} requests are in flight, the configured limit; retry shortly", st.cfg.max_in_flight),
+            format!(
+                "{} requests are in flight, the configured limit; retry shortly",
+                st.cfg.max_in_flight
+            ),
         )
         .into_response();
     };
@@ -109,14 +115,29 @@ pub async fn observe(State(st): State<Shared>, req: Request, next: Next) -> Resp
     drop(guard);
 
     let elapsed = start.elapsed();
-    let route = resp.extensions().get::<RouteTag>().map_or("unmatched", |r| r.0);
+    let route = resp
+        .extensions()
+        .get::<RouteTag>()
+        .map_or("unmatched", |r| r.0);
     let status = resp.status().as_u16();
     let m = &st.metrics;
-    m.requests.get_or_create(&HttpLabels { route, method, status }).inc();
-    m.request_duration.get_or_create(&RouteLabel { route }).observe(elapsed.as_secs_f64());
+    m.requests
+        .get_or_create(&HttpLabels {
+            route,
+            method,
+            status,
+        })
+        .inc();
+    m.request_duration
+        .get_or_create(&RouteLabel { route })
+        .observe(elapsed.as_secs_f64());
     let code = resp.extensions().get::<ErrorCode>().copied();
     if let Some(code) = code {
-        m.errors.get_or_create(&CodeLabel { code: code.as_str() }).inc();
+        m.errors
+            .get_or_create(&CodeLabel {
+                code: code.as_str(),
+            })
+            .inc();
     }
     let sample = st.cfg.access_log_sample;
     if code.is_some() || sample >= 1.0 || (sample > 0.0 && draw() < sample) {

@@ -17,5 +17,9 @@ pub const ROUTES: &[&str] = &[
 
 /// The static label for a matched route template.
 pub fn route_label(matched: &str) -> &'static str {
-    ROUTES.iter().copied().find(|r| *r == matched).unwrap_or("other")
+    ROUTES
+        .iter()
+        .copied()
+        .find(|r| *r == matched)
+        .unwrap_or("other")
 }

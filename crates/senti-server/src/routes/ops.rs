@@ -19,7 +19,11 @@ pub struct Status {
 }
 
 fn status(code: StatusCode, s: &'static str) -> Response {
-    (code, json_response(serde_json::to_vec(&Status { status: s }).unwrap_or_default())).into_response()
+    (
+        code,
+        json_response(serde_json::to_vec(&Status { status: s }).unwrap_or_default()),
+    )
+        .into_response()
 }
 
 /// Liveness: the process answers.
@@ -110,7 +114,10 @@ pub async fn info(State(st): State<Shared>) -> Response {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "senti", description = "Real-time sentiment analysis. Every error response is {\"error\": {\"code\", \"message\"}}; the codes are listed in the ErrorCode schema."),
+    info(
+        title = "senti",
+        description = "Real-time sentiment analysis. Every error response is {\"error\": {\"code\", \"message\"}}; the codes are listed in the ErrorCode schema."
+    ),
     paths(
         crate::routes::sentiment::sentiment,
         crate::routes::sentiment::analyze,

@@ -7,10 +7,10 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use senti_core::json::SentimentBody;
 use senti_core::{AnalyzeError, AnalyzeOptions, Lang, Sentiment};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetail};
@@ -103,9 +103,12 @@ fn parse_lang(lang: Option<&str>) -> Result<Option<Lang>, ApiError> {
     match lang {
         None => Ok(None),
         Some(l) if l.eq_ignore_ascii_case("auto") => Ok(None),
-        Some(l) => Lang::parse(l)
-            .map(Some)
-            .ok_or_else(|| ApiError::new(ErrorCode::UnsupportedLang, format!("unsupported lang {l:?}; use \"auto\", \"en\" or \"zh\""))),
+        Some(l) => Lang::parse(l).map(Some).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::UnsupportedLang,
+                format!("unsupported lang {l:?}; use \"auto\", \"en\" or \"zh\""),
+            )
+        }),
     }
 }
 
@@ -133,14 +136,23 @@ async fn score(st: &AppState, text: &str, opts: AnalyzeOptions) -> Result<Sentim
         .get_or_create(&BackendLabel { backend: name })
         .observe(t0.elapsed().as_secs_f64());
     if let Ok(s) = &r {
-        st.metrics.texts.get_or_create(&TextLabels { lang: s.lang.as_str(), backend: name }).inc();
+        st.metrics
+            .texts
+            .get_or_create(&TextLabels {
+                lang: s.lang.as_str(),
+                backend: name,
+            })
+            .inc();
     }
     r
 }
 
 pub fn json_response(bytes: Vec<u8>) -> Response {
     let mut resp = bytes.into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp
 }
 
@@ -154,11 +166,19 @@ pub fn json_response(bytes: Vec<u8>) -> Response {
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
-pub async fn sentiment(State(st): State<Shared>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let bytes = read_json_body(&headers, body, st.cfg.max_body_bytes, st.cfg.body_timeout()).await?;
+pub async fn sentiment(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes =
+        read_json_body(&headers, body, st.cfg.max_body_bytes, st.cfg.body_timeout()).await?;
     let req: SentimentRequest = parse_json(&bytes)?;
     check_len(&req.text, st.cfg.max_text_chars)?;
-    let opts = AnalyzeOptions { explain: req.explain, lang: parse_lang(req.lang.as_deref())? };
+    let opts = AnalyzeOptions {
+        explain: req.explain,
+        lang: parse_lang(req.lang.as_deref())?,
+    };
     let s = score(&st, &req.text, opts).await?;
     let out = serde_json::to_vec(&SentimentBody::new(&s, &req.text, req.explain))
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
@@ -175,7 +195,11 @@ pub async fn sentiment(State(st): State<Shared>, headers: HeaderMap, body: Body)
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
-pub async fn analyze(st: State<Shared>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub async fn analyze(
+    st: State<Shared>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     sentiment(st, headers, body).await
 }
 
@@ -203,30 +227,70 @@ struct ItemErr<'a> {
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
-pub async fn batch(State(st): State<Shared>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let bytes = read_json_body(&headers, body, st.cfg.max_body_bytes, st.cfg.body_timeout()).await?;
+pub async fn batch(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes =
+        read_json_body(&headers, body, st.cfg.max_body_bytes, st.cfg.body_timeout()).await?;
     let req: BatchRequest = parse_json(&bytes)?;
     if req.items.len() > st.cfg.max_batch_items {
         return Err(ApiError::new(
             ErrorCode::BatchTooLarge,
-            format!("{} items; the limit is {}", req.items.len(), st.cfg.max_batch_items),
+            format!(
+                "{} items; the limit is {}",
+                req.items.len(),
+                st.cfg.max_batch_items
+            ),
         ));
     }
-    let opts = AnalyzeOptions { explain: req.explain, lang: parse_lang(req.lang.as_deref())? };
+    let opts = AnalyzeOptions {
+        explain: req.explain,
+        lang: parse_lang(req.lang.as_deref())?,
+    };
 
     // Parse and validate every item, then submit all valid texts before awaiting any, so a
     // batching backend sees the whole request at once.
     let mut items: Vec<ParsedItem> = Vec::with_capacity(req.items.len());
     for (i, raw) in req.items.iter().enumerate() {
-        items.push(match serde_json::from_str::<BatchItem>(raw.get()) {
+        // serde would fill a struct from an array too; an item must be an object.
+        let parsed = if raw.get().trim_start().starts_with('{') {
+            serde_json::from_str::<BatchItem>(raw.get())
+        } else {
+            items.push((
+                None,
+                Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    format!("item {i}: expected an object"),
+                )),
+            ));
+            continue;
+        };
+        items.push(match parsed {
             Err(e) => {
-                let id = serde_json::from_str::<IdOnly>(raw.get()).ok().and_then(|x| x.id);
-                (id, Err(ApiError::new(ErrorCode::InvalidRequest, format!("item {i}: {e}"))))
+                let id = serde_json::from_str::<IdOnly>(raw.get())
+                    .ok()
+                    .and_then(|x| x.id);
+                (
+                    id,
+                    Err(ApiError::new(
+                        ErrorCode::InvalidRequest,
+                        format!("item {i}: {e}"),
+                    )),
+                )
             }
-            Ok(BatchItem { id, text: None }) => {
-                (id, Err(ApiError::new(ErrorCode::MissingText, format!("item {i}: missing field `text`"))))
-            }
-            Ok(BatchItem { id, text: Some(text) }) => (id, check_len(&text, st.cfg.max_text_chars).map(|()| text)),
+            Ok(BatchItem { id, text: None }) => (
+                id,
+                Err(ApiError::new(
+                    ErrorCode::MissingText,
+                    format!("item {i}: missing field `text`"),
+                )),
+            ),
+            Ok(BatchItem {
+                id,
+                text: Some(text),
+            }) => (id, check_len(&text, st.cfg.max_text_chars).map(|()| text)),
         });
     }
     let mut submitted = Vec::with_capacity(items.len());
@@ -260,12 +324,25 @@ pub async fn batch(State(st): State<Shared>, headers: HeaderMap, body: Body) -> 
                 let t0 = Instant::now();
                 let r = pending.await;
                 let took = sync_time + t0.elapsed();
-                st.metrics.analyze_duration.get_or_create(&BackendLabel { backend: name }).observe(took.as_secs_f64());
+                st.metrics
+                    .analyze_duration
+                    .get_or_create(&BackendLabel { backend: name })
+                    .observe(took.as_secs_f64());
                 match r {
                     Ok(s) => {
-                        st.metrics.texts.get_or_create(&TextLabels { lang: s.lang.as_str(), backend: name }).inc();
-                        let item = ItemOk { id: *id, body: SentimentBody::new(&s, text, req.explain) };
-                        serde_json::to_writer(&mut out, &item).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+                        st.metrics
+                            .texts
+                            .get_or_create(&TextLabels {
+                                lang: s.lang.as_str(),
+                                backend: name,
+                            })
+                            .inc();
+                        let item = ItemOk {
+                            id: *id,
+                            body: SentimentBody::new(&s, text, req.explain),
+                        };
+                        serde_json::to_writer(&mut out, &item)
+                            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
                         Ok(())
                     }
                     Err(e) => Err(ApiError::from(e)),
@@ -274,9 +351,21 @@ pub async fn batch(State(st): State<Shared>, headers: HeaderMap, body: Body) -> 
             (Ok(_), None) => Err(ApiError::new(ErrorCode::Internal, "item was not submitted")),
         };
         if let Err(e) = result {
-            st.metrics.errors.get_or_create(&CodeLabel { code: e.code.as_str() }).inc();
-            let item = ItemErr { id: *id, error: ErrorDetail { code: e.code, message: e.message } };
-            serde_json::to_writer(&mut out, &item).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+            st.metrics
+                .errors
+                .get_or_create(&CodeLabel {
+                    code: e.code.as_str(),
+                })
+                .inc();
+            let item = ItemErr {
+                id: *id,
+                error: ErrorDetail {
+                    code: e.code,
+                    message: e.message,
+                },
+            };
+            serde_json::to_writer(&mut out, &item)
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         }
     }
     out.extend_from_slice(b"]}");
