@@ -2,10 +2,28 @@
 
 use senti_core::Scores;
 
-/// `_amplify_ep` + `_amplify_qm` over the (emoji-rewritten) text.
+/// Number of bytes equal to `needle` in `w`, exactly (no carries between bytes).
+#[inline]
+fn count_byte(w: u64, needle: u8) -> u32 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = w ^ (0x0101_0101_0101_0101 * needle as u64);
+    let t = (x & LOW7).wrapping_add(LOW7);
+    (!(t | x | LOW7)).count_ones()
+}
+
+/// `_amplify_ep` + `_amplify_qm` over the (emoji-rewritten) text: `text.count("!")` and
+/// `text.count("?")`, eight bytes at a time.
 fn punctuation_emphasis(text: &str) -> f64 {
     let (mut ep, mut qm) = (0usize, 0usize);
-    for b in text.bytes() {
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        let w = u64::from_le_bytes(a);
+        ep += count_byte(w, b'!') as usize;
+        qm += count_byte(w, b'?') as usize;
+    }
+    for &b in chunks.remainder() {
         ep += (b == b'!') as usize;
         qm += (b == b'?') as usize;
     }
@@ -128,6 +146,37 @@ pub fn py_round(x: f64, ndigits: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_marks_like_str_count() {
+        for text in [
+            "",
+            "!",
+            "a!b?c!!",
+            "??????????!!!!!!!!!!!x",
+            "é!ü?!",
+            "no marks at all here",
+        ] {
+            let ep = text.matches('!').count().min(4) as f64 * 0.292;
+            let qm = text.matches('?').count();
+            let qm = if qm > 1 {
+                if qm <= 3 { qm as f64 * 0.18 } else { 0.96 }
+            } else {
+                0.0
+            };
+            assert_eq!(punctuation_emphasis(text), ep + qm, "{text:?}");
+        }
+        for needle in 0..=255u8 {
+            for b in 0..=255u8 {
+                let w = u64::from_le_bytes([b, needle, 0, 255, 128, b, 1, needle]);
+                let want = [b, needle, 0, 255, 128, b, 1, needle]
+                    .iter()
+                    .filter(|&&x| x == needle)
+                    .count();
+                assert_eq!(count_byte(w, needle) as usize, want);
+            }
+        }
+    }
 
     #[test]
     fn round_half_even_on_exact_ties() {

@@ -290,10 +290,13 @@ fn ascii_token(b: &[u8], s: usize, e: usize, overlay: Option<&Overlay>, out: &mu
         };
         (table::lookup_words(&words, len), up != 0, lo != 0, nt)
     } else {
-        let lowered = tok.to_ascii_lowercase();
+        // Longer than any table word: only the case flags and "n't" matter.
         let up = tok.iter().any(u8::is_ascii_uppercase);
         let lo = tok.iter().any(u8::is_ascii_lowercase);
-        (table::Entry::NONE, up, lo, contains_nt(&lowered))
+        let nt = tok.windows(3).any(|w| {
+            w[0].eq_ignore_ascii_case(&b'n') && w[1] == b'\'' && w[2].eq_ignore_ascii_case(&b't')
+        });
+        (table::Entry::NONE, up, lo, nt)
     };
     let mut lex = entry.lex;
     if let Some(ov) = overlay {
