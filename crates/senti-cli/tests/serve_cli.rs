@@ -44,7 +44,7 @@ async fn config_precedence_logs_and_sigterm() {
             "--config",
             cfg.to_str().unwrap(),
         ])
-        .args(["--max-batch-items", "3"])
+        .args(["--max-batch-items", "3", "--access-log-sample", "1"])
         .env("SENTI_MAX_BATCH_ITEMS", "9") // the flag wins
         .env("SENTI_MAX_TEXT_CHARS", "7") // the environment beats the file
         .stdout(Stdio::piped())
@@ -105,7 +105,7 @@ async fn config_precedence_logs_and_sigterm() {
         .collect();
     let access = lines
         .iter()
-        .find(|l| l["target"] == "senti::access" && l["span"]["request_id"] == "rid-42")
+        .find(|l| l["target"] == "senti::access" && l["fields"]["request_id"] == "rid-42")
         .unwrap_or_else(|| panic!("no access line with the request id in:\n{out}"));
     assert_eq!(access["fields"]["status"], 200);
     assert_eq!(access["fields"]["route"], "/v1/sentiment");

@@ -39,6 +39,9 @@ impl Lang {
 /// Chinese in practice. A script count is a few nanoseconds per character, which a
 /// per-request router can afford where an n-gram model could not.
 pub fn detect_lang(text: &str) -> Lang {
+    if text.is_ascii() {
+        return Lang::En;
+    }
     let mut han = 0usize;
     let mut latin = 0usize;
     for c in text.chars() {

@@ -42,6 +42,8 @@ impl LangRouter {
             Some(l) => self
                 .for_lang(l)
                 .ok_or_else(|| AnalyzeError::UnsupportedLang(l.as_str().to_string())),
+            // One backend: nothing to detect.
+            None if self.backends.len() == 1 => Ok(&self.backends[0]),
             None => Ok(self
                 .for_lang(detect_lang(text))
                 .unwrap_or(&self.backends[0])),

@@ -92,7 +92,8 @@ settings! {
     /// Log filter (tracing-subscriber EnvFilter syntax), e.g. "info" or "senti=debug".
     log_level: String = "info".to_string(), "SENTI_LOG_LEVEL";
     /// Share of successful requests that get an access log line (0.0 to 1.0); errors always do.
-    access_log_sample: f64 = 1.0, "SENTI_ACCESS_LOG_SAMPLE";
+    /// The default logs 1 in 100: a line per request costs about as much as scoring it.
+    access_log_sample: f64 = 0.01, "SENTI_ACCESS_LOG_SAMPLE";
     /// Runtime worker threads (0: one per core).
     workers: usize = 0, "SENTI_WORKERS";
 }

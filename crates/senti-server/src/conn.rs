@@ -19,7 +19,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
@@ -31,11 +31,14 @@ const BUSY: u8 = 1;
 const IDLE: u8 = 2;
 
 /// Where a connection is in its request cycle, and since when.
+///
+/// Phase changes are plain atomic stores: the watchdog is not woken by them (that would cost
+/// a task wake-up and a timer re-arm per request). It wakes on its own at least every header
+/// timeout, reads the phase, and then sleeps exactly until the deadline that applies.
 struct Clock {
     base: Instant,
     phase: AtomicU8,
     since_us: AtomicU64,
-    changed: Notify,
 }
 
 impl Clock {
@@ -44,26 +47,39 @@ impl Clock {
             base: Instant::now(),
             phase: AtomicU8::new(HEADERS),
             since_us: AtomicU64::new(0),
-            changed: Notify::new(),
         }
     }
 
     fn set(&self, phase: u8) {
-        self.since_us
-            .store(self.base.elapsed().as_micros() as u64, Ordering::Relaxed);
+        if phase != BUSY {
+            self.since_us
+                .store(self.base.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
         self.phase.store(phase, Ordering::Release);
-        self.changed.notify_one();
     }
 
-    fn deadline(&self, header: Duration, idle: Duration) -> Option<(u8, Instant)> {
+    /// What to do now: close for a header timeout, close an idle connection, or check again
+    /// at the returned instant.
+    fn check(&self, header: Duration, idle: Duration) -> Check {
         let phase = self.phase.load(Ordering::Acquire);
         let since = self.base + Duration::from_micros(self.since_us.load(Ordering::Relaxed));
+        let now = Instant::now();
         match phase {
-            HEADERS => Some((HEADERS, since + header)),
-            IDLE => Some((IDLE, since + idle)),
-            _ => None,
+            HEADERS if now >= since + header => Check::HeaderTimeout,
+            HEADERS => Check::Again(since + header),
+            IDLE if now >= since + idle => Check::IdleTimeout,
+            // An idle connection may start a request at any moment: look again within one
+            // header timeout so a stalled request is caught in time.
+            IDLE => Check::Again((since + idle).min(now + header)),
+            _ => Check::Again(now + header),
         }
     }
+}
+
+enum Check {
+    HeaderTimeout,
+    IdleTimeout,
+    Again(Instant),
 }
 
 /// The TCP stream, noting the first byte of each new request.
@@ -233,34 +249,21 @@ async fn serve_conn(
     let conn = builder.serve_connection(io, svc);
     let mut conn = std::pin::pin!(conn);
     let (header_to, idle_to) = (st.cfg.header_timeout(), st.cfg.idle_timeout());
+    let watchdog = tokio::time::sleep(header_to);
+    let mut watchdog = std::pin::pin!(watchdog);
     let mut closing = false;
     let reason = loop {
-        let deadline = if closing {
-            None
-        } else {
-            clock.deadline(header_to, idle_to)
-        };
-        let wait = async {
-            match deadline {
-                Some((_, t)) => tokio::time::sleep_until(t.into()).await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
             _ = conn.as_mut() => break None,
-            _ = clock.changed.notified() => {}
-            _ = wait => {
-                // Re-read: the phase may have moved on since the deadline was computed.
-                match clock.deadline(header_to, idle_to) {
-                    Some((HEADERS, t)) if Instant::now() >= t => break Some("header_timeout"),
-                    Some((IDLE, t)) if Instant::now() >= t => {
-                        conn.as_mut().graceful_shutdown();
-                        closing = true;
-                        st.metrics.closed_connections.get_or_create(&CodeLabel { code: "idle_timeout" }).inc();
-                    }
-                    _ => {}
+            _ = watchdog.as_mut(), if !closing => match clock.check(header_to, idle_to) {
+                Check::HeaderTimeout => break Some("header_timeout"),
+                Check::IdleTimeout => {
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                    st.metrics.closed_connections.get_or_create(&CodeLabel { code: "idle_timeout" }).inc();
                 }
-            }
+                Check::Again(at) => watchdog.as_mut().reset(at.into()),
+            },
             _ = stop.changed(), if !closing => {
                 conn.as_mut().graceful_shutdown();
                 closing = true;

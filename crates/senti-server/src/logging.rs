@@ -1,5 +1,5 @@
 //! Structured logs: JSON lines (or text) on standard output, written by a background thread so
-//! a slow terminal or pipe never stalls request handling.
+//! a slow terminal or pipe does not stall request handling.
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
@@ -8,7 +8,12 @@ use crate::config::LogFormat;
 
 /// Installs the global subscriber. Keep the guard alive until exit: dropping it flushes.
 pub fn init(format: LogFormat, filter: &str) -> Result<WorkerGuard, String> {
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stdout());
+    // Lossless: when the writer thread falls behind, logging waits rather than dropping lines
+    // (the access log is sampled by default so that this stays rare under load).
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(1 << 16)
+        .finish(std::io::stdout());
     let filter =
         EnvFilter::try_new(filter).map_err(|e| format!("bad log filter {filter:?}: {e}"))?;
     let builder = tracing_subscriber::fmt()

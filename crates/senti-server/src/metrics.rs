@@ -48,8 +48,20 @@ fn histogram() -> Histogram {
     Histogram::new(latency_buckets())
 }
 
+/// Handles for the series every successful request touches, created once so the hot path
+/// does not hash label sets and take the family's lock on every request.
+struct Hot {
+    /// Per route (index into `routes::ROUTES`): `[GET 200, POST 200]` request counters.
+    ok: Vec<[Counter; 2]>,
+    /// Per route: its duration histogram.
+    durations: Vec<Histogram>,
+    /// Per backend: its name, analyze histogram and `[en, zh]` text counters.
+    backends: Vec<(&'static str, Histogram, [Counter; 2])>,
+}
+
 pub struct Metrics {
     registry: Registry,
+    hot: Hot,
     pub requests: Family<HttpLabels, Counter>,
     pub request_duration: Family<RouteLabel, Histogram, fn() -> Histogram>,
     pub in_flight: Gauge<i64, std::sync::atomic::AtomicI64>,
@@ -61,7 +73,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn new() -> Metrics {
+    /// Registers every metric; `routes` and `backends` get pre-created hot handles.
+    pub fn new(routes: &[&'static str], backends: &[&'static str]) -> Metrics {
         let mut registry = Registry::with_prefix("senti");
         let requests = Family::<HttpLabels, Counter>::default();
         let request_duration =
@@ -113,8 +126,46 @@ impl Metrics {
             "Connections the server closed, by reason (header_timeout, idle_timeout)",
             closed_connections.clone(),
         );
+        let hot = Hot {
+            ok: routes
+                .iter()
+                .map(|&route| {
+                    ["GET", "POST"].map(|method| {
+                        requests
+                            .get_or_create(&HttpLabels {
+                                route,
+                                method,
+                                status: 200,
+                            })
+                            .clone()
+                    })
+                })
+                .collect(),
+            durations: routes
+                .iter()
+                .map(|&route| {
+                    request_duration
+                        .get_or_create(&RouteLabel { route })
+                        .clone()
+                })
+                .collect(),
+            backends: backends
+                .iter()
+                .map(|&backend| {
+                    (
+                        backend,
+                        analyze_duration
+                            .get_or_create(&BackendLabel { backend })
+                            .clone(),
+                        ["en", "zh"]
+                            .map(|lang| texts.get_or_create(&TextLabels { lang, backend }).clone()),
+                    )
+                })
+                .collect(),
+        };
         Metrics {
             registry,
+            hot,
             requests,
             request_duration,
             in_flight,
@@ -135,8 +186,75 @@ impl Metrics {
     }
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics::new()
+impl Metrics {
+    /// One finished HTTP request. `route_idx` indexes the `routes` given to [`Metrics::new`].
+    pub fn observe_request(
+        &self,
+        route_idx: Option<usize>,
+        route: &'static str,
+        method: &'static str,
+        status: u16,
+        secs: f64,
+    ) {
+        match route_idx {
+            Some(i) if status == 200 && (method == "GET" || method == "POST") => {
+                self.hot.ok[i][(method == "POST") as usize].inc();
+                self.hot.durations[i].observe(secs);
+            }
+            Some(i) => {
+                self.requests
+                    .get_or_create(&HttpLabels {
+                        route,
+                        method,
+                        status,
+                    })
+                    .inc();
+                self.hot.durations[i].observe(secs);
+            }
+            None => {
+                self.requests
+                    .get_or_create(&HttpLabels {
+                        route,
+                        method,
+                        status,
+                    })
+                    .inc();
+                self.request_duration
+                    .get_or_create(&RouteLabel { route })
+                    .observe(secs);
+            }
+        }
+    }
+
+    /// One text (or batch item) through a backend; `lang` is the result's language, `None`
+    /// when the backend failed.
+    pub fn observe_analyze(
+        &self,
+        backend: &'static str,
+        lang: Option<senti_core::Lang>,
+        secs: f64,
+    ) {
+        if let Some((_, hist, texts)) = self.hot.backends.iter().find(|(b, _, _)| *b == backend) {
+            hist.observe(secs);
+            if let Some(l) = lang {
+                texts[(l == senti_core::Lang::Zh) as usize].inc();
+            }
+            return;
+        }
+        self.analyze_duration
+            .get_or_create(&BackendLabel { backend })
+            .observe(secs);
+        if let Some(l) = lang {
+            self.texts
+                .get_or_create(&TextLabels {
+                    lang: l.as_str(),
+                    backend,
+                })
+                .inc();
+        }
+    }
+
+    pub fn error(&self, code: &'static str) {
+        self.errors.get_or_create(&CodeLabel { code }).inc();
     }
 }

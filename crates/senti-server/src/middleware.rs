@@ -3,51 +3,16 @@
 use std::cell::Cell;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use tracing::Instrument;
+use axum::response::Response;
 
-use crate::error::{ApiError, ErrorCode};
-use crate::metrics::{CodeLabel, HttpLabels, RouteLabel};
-use crate::routes::route_label;
+use crate::error::ErrorCode;
+use crate::routes::{ROUTES, route_index};
 use crate::state::{AppState, Shared};
 
 pub const REQUEST_ID: &str = "x-request-id";
-
-/// The matched route template, carried on the response to the outer middleware.
-#[derive(Clone, Copy)]
-pub struct RouteTag(pub &'static str);
-
-/// Inner layer (`route_layer`): records which route template matched.
-pub async fn tag_route(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| route_label(m.as_str()));
-    let mut resp = next.run(req).await;
-    if let Some(r) = route {
-        resp.extensions_mut().insert(RouteTag(r));
-    }
-    resp
-}
-
-/// Inner layer on the scoring routes: at most `max_in_flight` at once; beyond that an
-/// immediate 503 with Retry-After instead of a queue.
-pub async fn admit(State(st): State<Shared>, req: Request, next: Next) -> Response {
-    let Ok(_permit) = st.in_flight.clone().try_acquire_owned() else {
-        return ApiError::new(
-            ErrorCode::Overloaded,
-            format!(
-                "{} requests are in flight, the configured limit; retry shortly",
-                st.cfg.max_in_flight
-            ),
-        )
-        .into_response();
-    };
-    next.run(req).await
-}
 
 fn method_label(m: &Method) -> &'static str {
     match *m {
@@ -102,56 +67,43 @@ fn draw() -> f64 {
     })
 }
 
-/// Outer layer: request id, in-flight gauge, request metrics, the access log line.
+/// The one request layer: request id, in-flight gauge, request metrics, the access log line.
+///
+/// The request id is a field of the access line: a tracing span per request would cost more
+/// than the rest of this layer.
 pub async fn observe(State(st): State<Shared>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = method_label(req.method());
-    let uri = req.uri().clone();
+    let route_idx = route_index(req.uri().path());
+    let route = route_idx.map_or("unmatched", |i| ROUTES[i]);
+    // The raw path only matters in the log line of an unmatched route.
+    let path = route_idx.is_none().then(|| req.uri().path().to_owned());
     let rid = request_id(&req);
     st.metrics.in_flight.inc();
     let guard = InFlight(&st);
-    let span = tracing::info_span!("request", request_id = rid.to_str().unwrap_or(""));
-    let mut resp = next.run(req).instrument(span.clone()).await;
+    let mut resp = next.run(req).await;
     drop(guard);
 
     let elapsed = start.elapsed();
-    let route = resp
-        .extensions()
-        .get::<RouteTag>()
-        .map_or("unmatched", |r| r.0);
     let status = resp.status().as_u16();
-    let m = &st.metrics;
-    m.requests
-        .get_or_create(&HttpLabels {
-            route,
-            method,
-            status,
-        })
-        .inc();
-    m.request_duration
-        .get_or_create(&RouteLabel { route })
-        .observe(elapsed.as_secs_f64());
+    st.metrics
+        .observe_request(route_idx, route, method, status, elapsed.as_secs_f64());
     let code = resp.extensions().get::<ErrorCode>().copied();
     if let Some(code) = code {
-        m.errors
-            .get_or_create(&CodeLabel {
-                code: code.as_str(),
-            })
-            .inc();
+        st.metrics.error(code.as_str());
     }
     let sample = st.cfg.access_log_sample;
     if code.is_some() || sample >= 1.0 || (sample > 0.0 && draw() < sample) {
-        span.in_scope(|| {
-            tracing::info!(
-                target: "senti::access",
-                method,
-                route,
-                path = uri.path(),
-                status,
-                duration_us = elapsed.as_micros() as u64,
-                error = code.map(|c| c.as_str()),
-            );
-        });
+        tracing::info!(
+            target: "senti::access",
+            request_id = rid.to_str().unwrap_or(""),
+            method,
+            route,
+            path = path.as_deref().unwrap_or(route),
+            status,
+            duration_us = elapsed.as_micros() as u64,
+            error = code.map(|c| c.as_str()),
+        );
     }
     resp.headers_mut().insert(REQUEST_ID, rid);
     resp

@@ -24,14 +24,37 @@ pub struct AppState {
 impl AppState {
     pub fn new(cfg: Config, router: LangRouter) -> AppState {
         let permits = cfg.max_in_flight.min(Semaphore::MAX_PERMITS);
+        let metrics = Metrics::new(
+            crate::routes::ROUTES,
+            &router
+                .backends()
+                .iter()
+                .map(|b| b.backend())
+                .collect::<Vec<_>>(),
+        );
         AppState {
             cfg,
             router,
-            metrics: Metrics::new(),
+            metrics,
             draining: AtomicBool::new(false),
             in_flight: Arc::new(Semaphore::new(permits)),
             started: Instant::now(),
         }
+    }
+}
+
+impl AppState {
+    /// A permit for a request in flight, or 503 `overloaded` (never a queue).
+    pub fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, crate::error::ApiError> {
+        self.in_flight.clone().try_acquire_owned().map_err(|_| {
+            crate::error::ApiError::new(
+                crate::error::ErrorCode::Overloaded,
+                format!(
+                    "{} requests are in flight, the configured limit; retry shortly",
+                    self.cfg.max_in_flight
+                ),
+            )
+        })
     }
 }
 

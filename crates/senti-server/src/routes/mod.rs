@@ -15,11 +15,9 @@ pub const ROUTES: &[&str] = &[
     "/openapi.json",
 ];
 
-/// The static label for a matched route template.
-pub fn route_label(matched: &str) -> &'static str {
-    ROUTES
-        .iter()
-        .copied()
-        .find(|r| *r == matched)
-        .unwrap_or("other")
+/// Index in [`ROUTES`] of a request path. No route has path parameters, so a path that
+/// matches a route is its template; anything else is "unmatched". (Routes with parameters would
+/// need axum's `MatchedPath` instead.)
+pub fn route_index(path: &str) -> Option<usize> {
+    ROUTES.iter().position(|r| *r == path)
 }

@@ -3,9 +3,8 @@
 use std::borrow::Cow;
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use senti_core::json::SentimentBody;
 use senti_core::{AnalyzeError, AnalyzeOptions, Lang, Sentiment};
@@ -15,7 +14,6 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetail};
 use crate::extract::{parse_json, read_json_body};
-use crate::metrics::{BackendLabel, CodeLabel, TextLabels};
 use crate::state::{AppState, Shared};
 
 /// Body of `POST /v1/sentiment` and `POST /analyze`.
@@ -130,20 +128,9 @@ async fn score(st: &AppState, text: &str, opts: AnalyzeOptions) -> Result<Sentim
     let backend = st.router.route(text, opts.lang)?;
     let t0 = Instant::now();
     let r = backend.analyze(text, opts).await;
-    let name = backend.backend();
+    let lang = r.as_ref().ok().map(|s| s.lang);
     st.metrics
-        .analyze_duration
-        .get_or_create(&BackendLabel { backend: name })
-        .observe(t0.elapsed().as_secs_f64());
-    if let Ok(s) = &r {
-        st.metrics
-            .texts
-            .get_or_create(&TextLabels {
-                lang: s.lang.as_str(),
-                backend: name,
-            })
-            .inc();
-    }
+        .observe_analyze(backend.backend(), lang, t0.elapsed().as_secs_f64());
     r
 }
 
@@ -166,13 +153,16 @@ pub fn json_response(bytes: Vec<u8>) -> Response {
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
-pub async fn sentiment(
-    State(st): State<Shared>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let bytes =
-        read_json_body(&headers, body, st.cfg.max_body_bytes, st.cfg.body_timeout()).await?;
+pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
+    let _permit = st.admit()?;
+    let (parts, body) = req.into_parts();
+    let bytes = read_json_body(
+        &parts.headers,
+        body,
+        st.cfg.max_body_bytes,
+        st.cfg.body_timeout(),
+    )
+    .await?;
     let req: SentimentRequest = parse_json(&bytes)?;
     check_len(&req.text, st.cfg.max_text_chars)?;
     let opts = AnalyzeOptions {
@@ -195,12 +185,8 @@ pub async fn sentiment(
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
-pub async fn analyze(
-    st: State<Shared>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    sentiment(st, headers, body).await
+pub async fn analyze(st: State<Shared>, req: Request) -> Result<Response, ApiError> {
+    sentiment(st, req).await
 }
 
 #[derive(Serialize)]
@@ -227,13 +213,16 @@ struct ItemErr<'a> {
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
-pub async fn batch(
-    State(st): State<Shared>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let bytes =
-        read_json_body(&headers, body, st.cfg.max_body_bytes, st.cfg.body_timeout()).await?;
+pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
+    let _permit = st.admit()?;
+    let (parts, body) = req.into_parts();
+    let bytes = read_json_body(
+        &parts.headers,
+        body,
+        st.cfg.max_body_bytes,
+        st.cfg.body_timeout(),
+    )
+    .await?;
     let req: BatchRequest = parse_json(&bytes)?;
     if req.items.len() > st.cfg.max_batch_items {
         return Err(ApiError::new(
@@ -324,19 +313,10 @@ pub async fn batch(
                 let t0 = Instant::now();
                 let r = pending.await;
                 let took = sync_time + t0.elapsed();
-                st.metrics
-                    .analyze_duration
-                    .get_or_create(&BackendLabel { backend: name })
-                    .observe(took.as_secs_f64());
+                let lang = r.as_ref().ok().map(|s| s.lang);
+                st.metrics.observe_analyze(name, lang, took.as_secs_f64());
                 match r {
                     Ok(s) => {
-                        st.metrics
-                            .texts
-                            .get_or_create(&TextLabels {
-                                lang: s.lang.as_str(),
-                                backend: name,
-                            })
-                            .inc();
                         let item = ItemOk {
                             id: *id,
                             body: SentimentBody::new(&s, text, req.explain),
@@ -351,12 +331,7 @@ pub async fn batch(
             (Ok(_), None) => Err(ApiError::new(ErrorCode::Internal, "item was not submitted")),
         };
         if let Err(e) = result {
-            st.metrics
-                .errors
-                .get_or_create(&CodeLabel {
-                    code: e.code.as_str(),
-                })
-                .inc();
+            st.metrics.error(e.code.as_str());
             let item = ItemErr {
                 id: *id,
                 error: ErrorDetail {
