@@ -46,10 +46,28 @@ impl Format {
     }
 }
 
+/// Writes the JSON value computed for one text (a score object, a token array) into `out`.
+pub type Render<'a> = &'a (dyn Fn(&str, &mut Vec<u8>) -> Result<(), String> + Sync);
+
+/// The renderer of `senti score`: the score object of `senti score TEXT`.
+pub fn score_renderer(
+    analyzer: &(dyn Analyzer + Sync),
+    opts: AnalyzeOptions,
+) -> impl Fn(&str, &mut Vec<u8>) -> Result<(), String> + Sync + '_ {
+    move |text, out| {
+        let s = match analyzer.analyze(text, opts).into_ready() {
+            Ok(r) => r,
+            Err(pending) => pollster::block_on(pending),
+        }
+        .map_err(|e| e.to_string())?;
+        serde_json::to_writer(&mut *out, &SentimentBody::new(&s, text, opts.explain))
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// What the workers need to turn an input item into an output line.
 pub struct LineCtx<'a> {
-    pub analyzer: &'a (dyn Analyzer + Sync),
-    pub opts: AnalyzeOptions,
+    pub render: Render<'a>,
     pub text_field: &'a str,
     pub result_field: &'a str,
 }
@@ -64,16 +82,6 @@ pub enum Outcome {
 }
 
 impl LineCtx<'_> {
-    fn score_body(&self, text: &str, out: &mut Vec<u8>) -> Result<(), String> {
-        let s = match self.analyzer.analyze(text, self.opts).into_ready() {
-            Ok(r) => r,
-            Err(pending) => pollster::block_on(pending),
-        }
-        .map_err(|e| e.to_string())?;
-        serde_json::to_writer(&mut *out, &SentimentBody::new(&s, text, self.opts.explain))
-            .map_err(|e| e.to_string())
-    }
-
     /// A JSON object line: the line is copied byte for byte and the result appended as one more
     /// field, so the input's own fields (and number formats) come out unchanged.
     pub fn jsonl(&self, line_no: u64, line: &[u8], out: &mut Vec<u8>) -> Outcome {
@@ -105,7 +113,7 @@ impl LineCtx<'_> {
             out.push(b',');
         }
         push_key(out, self.result_field);
-        if let Err(e) = self.score_body(&text, out) {
+        if let Err(e) = (self.render)(&text, out) {
             out.truncate(mark);
             return error_line(out, line_no, &e);
         }
@@ -167,7 +175,7 @@ impl LineCtx<'_> {
             out.push(b',');
         }
         push_key(out, self.result_field);
-        if let Err(e) = self.score_body(text, out) {
+        if let Err(e) = (self.render)(text, out) {
             out.truncate(mark);
             return error_line(out, line_no, &e);
         }

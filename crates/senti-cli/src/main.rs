@@ -4,9 +4,11 @@
 //! in place in the output), 2 for usage and I/O errors.
 
 mod backend;
+mod files;
 mod formats;
 mod pipeline;
 mod score;
+mod segment;
 mod serve;
 
 use std::process::ExitCode;
@@ -28,6 +30,8 @@ struct Cli {
 enum Command {
     /// Score one text, or a file of texts (JSONL, plain text or CSV) into JSONL.
     Score(score::ScoreArgs),
+    /// Split Chinese text into words exactly as Python jieba 0.42.1 does (text or a file).
+    Segment(segment::SegmentArgs),
     /// Run the HTTP service.
     Serve(senti_server::ServeArgs),
 }
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(args) => score::run(args),
+        Command::Segment(args) => segment::run(args),
         Command::Serve(args) => serve::run(args),
     };
     match result {

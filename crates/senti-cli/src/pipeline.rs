@@ -13,9 +13,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use indicatif::ProgressBar;
-use senti_core::{AnalyzeOptions, Analyzer};
 
-use crate::formats::{Format, LineCtx, Outcome, error_line};
+use crate::formats::{Format, LineCtx, Outcome, Render, error_line};
 
 const CHUNK_BYTES: usize = 1 << 20;
 const CHUNK_ITEMS: usize = 8192;
@@ -25,7 +24,6 @@ pub struct PipelineOptions {
     pub text_field: String,
     pub result_field: String,
     pub strict: bool,
-    pub explain: bool,
     pub threads: usize,
     /// Longest input line scored; longer ones are reported as errors, never buffered whole.
     pub max_line: usize,
@@ -65,7 +63,7 @@ struct Done {
 pub fn run<R: BufRead + Send>(
     reader: R,
     writer: &mut dyn Write,
-    analyzer: &(dyn Analyzer + Sync),
+    render: Render<'_>,
     opts: &PipelineOptions,
     bar: Option<&ProgressBar>,
 ) -> Result<Summary> {
@@ -113,7 +111,7 @@ pub fn run<R: BufRead + Send>(
             let rx = work_rx.clone();
             let tx = done_tx.clone();
             let meta = csv_meta.clone();
-            scope.spawn(move || work(rx, tx, analyzer, opts, meta));
+            scope.spawn(move || work(rx, tx, render, opts, meta));
         }
         drop(work_rx);
         drop(done_tx);
@@ -163,16 +161,12 @@ fn write_in_order(
 fn work(
     rx: Receiver<Chunk>,
     tx: Sender<Done>,
-    analyzer: &(dyn Analyzer + Sync),
+    render: Render<'_>,
     opts: &PipelineOptions,
     csv_meta: Option<(Arc<Vec<String>>, usize)>,
 ) {
     let ctx = LineCtx {
-        analyzer,
-        opts: AnalyzeOptions {
-            explain: opts.explain,
-            lang: None,
-        },
+        render,
         text_field: &opts.text_field,
         result_field: &opts.result_field,
     };

@@ -1,57 +1,31 @@
 //! `senti score`.
 
-use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use senti_core::json::SentimentBody;
 use senti_core::{AnalyzeOptions, Analyzer};
 
 use crate::backend::BackendArgs;
-use crate::formats::Format;
-use crate::pipeline::{self, PipelineOptions};
+use crate::files::{FileArgs, run_file};
+use crate::formats::score_renderer;
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
     /// The text to score. Omit it and give --input to score a file.
     #[arg(conflicts_with = "input")]
     pub text: Option<String>,
-    /// Input file, or - for standard input.
-    #[arg(long, short, value_name = "FILE|-")]
-    pub input: Option<String>,
-    /// Output file (JSONL). Default: standard output.
-    #[arg(long, short, value_name = "FILE", requires = "input")]
-    pub output: Option<PathBuf>,
-    /// Input format; auto picks by extension (.jsonl/.ndjson/.json, .csv, .txt), else by the
-    /// first line.
-    #[arg(long, value_enum, default_value_t = Format::Auto)]
-    pub format: Format,
-    /// Field (JSONL) or column (CSV) that holds the text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    pub text_field: String,
+    #[command(flatten)]
+    pub file: FileArgs,
     /// Field the result is written under; an input that already has it is reported as an
     /// error rather than overwritten.
     #[arg(long, default_value = "sentiment", value_name = "NAME")]
     pub result_field: String,
-    /// Stop at the first bad line (exit code 1) instead of reporting it and going on.
-    #[arg(long)]
-    pub strict: bool,
     /// Add per-token valences ("tokens") to each result.
     #[arg(long)]
     pub explain: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Longest input line accepted, in bytes; longer lines are reported as bad lines.
-    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
-    pub max_line_bytes: usize,
-    /// Show a progress bar even when standard error is not a terminal (never when false).
-    #[arg(long, value_name = "BOOL")]
-    pub progress: Option<bool>,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -70,81 +44,6 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(input) = &args.input else {
-        bail!("give a text to score, or --input FILE|- (see `senti score --help`)");
-    };
-
-    let (reader, size, name): (Box<dyn Read + Send>, Option<u64>, &str) = if input == "-" {
-        (Box::new(io::stdin()), None, "-")
-    } else {
-        let f = File::open(input).with_context(|| format!("opening {input}"))?;
-        let size = f.metadata().ok().map(|m| m.len());
-        (Box::new(f), size, input.as_str())
-    };
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let format = args.format.resolve(name, &mut reader)?;
-
-    let show = args.progress.unwrap_or_else(|| io::stderr().is_terminal());
-    let bar = show.then(|| make_bar(size));
-
-    let sink: Box<dyn Write + Send> = match &args.output {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
-        None => Box::new(io::stdout()),
-    };
-    let mut writer = BufWriter::with_capacity(1 << 20, sink);
-    let popts = PipelineOptions {
-        format,
-        text_field: args.text_field.clone(),
-        result_field: args.result_field.clone(),
-        strict: args.strict,
-        explain: args.explain,
-        threads: args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        max_line: args.max_line_bytes,
-    };
-    let summary = pipeline::run(reader, &mut writer, &analyzer, &popts, bar.as_ref())?;
-    writer.flush().context("writing output")?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    if summary.failed > 0 {
-        eprintln!(
-            "senti: {} of {} lines failed{}",
-            summary.failed,
-            summary.lines,
-            if args.strict {
-                " (stopped: --strict)"
-            } else {
-                ""
-            }
-        );
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn make_bar(size: Option<u64>) -> ProgressBar {
-    match size {
-        Some(n) => {
-            let bar = ProgressBar::new(n);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta}) {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar
-        }
-        None => {
-            let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bytes} ({bytes_per_sec}) {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            bar
-        }
-    }
+    let render = score_renderer(&analyzer, opts);
+    run_file(&args.file, &args.result_field, &render, "score")
 }

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::middleware::observe;
-use crate::routes::{ops, sentiment};
+use crate::routes::{ops, segment, sentiment};
 use crate::state::Shared;
 
 async fn not_found() -> ApiError {
@@ -27,6 +27,7 @@ pub fn build(st: Shared) -> Router {
         .route("/v1/sentiment", post(sentiment::sentiment))
         .route("/v1/sentiment/batch", post(sentiment::batch))
         .route("/analyze", post(sentiment::analyze))
+        .route("/v1/segment", post(segment::segment))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

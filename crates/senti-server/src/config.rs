@@ -27,6 +27,9 @@ macro_rules! settings {
             /// Extra VADER lexicon entries (vader_lexicon.txt format).
             #[arg(long, value_name = "PATH", env = "SENTI_LEXICON")]
             pub lexicon: Option<PathBuf>,
+            /// A jieba user dictionary (`word [freq] [tag]` per line) for Chinese segmentation.
+            #[arg(long, value_name = "PATH", env = "SENTI_USER_DICT")]
+            pub user_dict: Option<PathBuf>,
             $( $(#[doc = $doc])* #[arg(long, env = $env)] pub $name: Option<$ty>, )*
         }
 
@@ -35,6 +38,7 @@ macro_rules! settings {
         #[serde(deny_unknown_fields)]
         pub struct FileConfig {
             pub lexicon: Option<PathBuf>,
+            pub user_dict: Option<PathBuf>,
             $( pub $name: Option<$ty>, )*
         }
 
@@ -42,12 +46,13 @@ macro_rules! settings {
         #[derive(Debug, Clone)]
         pub struct Config {
             pub lexicon: Option<PathBuf>,
+            pub user_dict: Option<PathBuf>,
             $( $(#[doc = $doc])* pub $name: $ty, )*
         }
 
         impl Default for Config {
             fn default() -> Config {
-                Config { lexicon: None, $( $name: $default, )* }
+                Config { lexicon: None, user_dict: None, $( $name: $default, )* }
             }
         }
 
@@ -56,6 +61,7 @@ macro_rules! settings {
                 let d = Config::default();
                 Config {
                     lexicon: args.lexicon.clone().or(file.lexicon),
+                    user_dict: args.user_dict.clone().or(file.user_dict),
                     $( $name: args.$name.clone().or(file.$name).unwrap_or(d.$name), )*
                 }
             }

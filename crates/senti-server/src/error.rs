@@ -21,6 +21,8 @@ pub enum ErrorCode {
     UnsupportedLang,
     /// 400: a batch has more items than the configured limit.
     BatchTooLarge,
+    /// 400: `mode` of `/v1/segment` is not one of hmm, no-hmm, all, search.
+    InvalidMode,
     /// 404: no such route.
     NotFound,
     /// 405: the route exists, the method does not.
@@ -50,6 +52,7 @@ impl ErrorCode {
             ErrorCode::TextTooLong => "text_too_long",
             ErrorCode::UnsupportedLang => "unsupported_lang",
             ErrorCode::BatchTooLarge => "batch_too_large",
+            ErrorCode::InvalidMode => "invalid_mode",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::RequestTimeout => "request_timeout",
@@ -69,7 +72,8 @@ impl ErrorCode {
             | ErrorCode::MissingText
             | ErrorCode::TextTooLong
             | ErrorCode::UnsupportedLang
-            | ErrorCode::BatchTooLarge => StatusCode::BAD_REQUEST,
+            | ErrorCode::BatchTooLarge
+            | ErrorCode::InvalidMode => StatusCode::BAD_REQUEST,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -81,13 +85,14 @@ impl ErrorCode {
         }
     }
 
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidRequest,
         ErrorCode::MissingText,
         ErrorCode::TextTooLong,
         ErrorCode::UnsupportedLang,
         ErrorCode::BatchTooLarge,
+        ErrorCode::InvalidMode,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::RequestTimeout,

@@ -33,11 +33,33 @@ pub fn build_router(cfg: &Config) -> Result<LangRouter, senti_vader::LexiconErro
     Ok(LangRouter::new(backends))
 }
 
+/// Startup failures: a lexicon or user dictionary that cannot be loaded, a port that cannot
+/// be bound.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("loading the lexicon: {0}")]
+    Lexicon(#[from] senti_vader::LexiconError),
+    #[error("loading the user dictionary: {0}")]
+    UserDict(#[from] senti_zh::ZhError),
+    #[error("binding {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+}
+
 /// Binds the listener; `run` it with a shutdown future.
-pub async fn bind(cfg: Config, router: LangRouter) -> std::io::Result<Server> {
-    let state = Arc::new(state::AppState::new(cfg, router));
+pub async fn bind(cfg: Config, router: LangRouter) -> Result<Server, StartError> {
+    let jieba = match &cfg.user_dict {
+        Some(p) => senti_zh::Jieba::with_user_dict(p)?,
+        None => senti_zh::Jieba::new(),
+    };
+    let addr = cfg.addr;
+    let state = Arc::new(state::AppState::new(cfg, router, jieba));
     let app = app::build(state.clone());
-    Server::bind(state, app).await
+    Server::bind(state, app)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -13,6 +13,8 @@ use crate::metrics::Metrics;
 pub struct AppState {
     pub cfg: Config,
     pub router: LangRouter,
+    /// The Chinese segmenter (`/v1/segment`), with the user dictionary if one was given.
+    pub jieba: senti_zh::Jieba,
     pub metrics: Metrics,
     /// Set on SIGTERM/SIGINT: /readyz answers 503 from then on.
     pub draining: AtomicBool,
@@ -22,7 +24,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(cfg: Config, router: LangRouter) -> AppState {
+    pub fn new(cfg: Config, router: LangRouter, jieba: senti_zh::Jieba) -> AppState {
         let permits = cfg.max_in_flight.min(Semaphore::MAX_PERMITS);
         let metrics = Metrics::new(
             crate::routes::ROUTES,
@@ -35,6 +37,7 @@ impl AppState {
         AppState {
             cfg,
             router,
+            jieba,
             metrics,
             draining: AtomicBool::new(false),
             in_flight: Arc::new(Semaphore::new(permits)),

@@ -455,3 +455,42 @@ async fn metrics_count_exactly() {
         1.0
     );
 }
+
+#[tokio::test]
+async fn segments_chinese() {
+    let s = TestServer::default().await;
+    let url = format!("{}/v1/segment", s.url);
+    let (st, v) = json_of(post_json(&url, r#"{"text": "我来到北京清华大学"}"#).await).await;
+    assert_eq!(
+        (st, v),
+        (200, json!({"tokens": ["我", "来到", "北京", "清华大学"]}))
+    );
+    let (_, v) =
+        json_of(post_json(&url, r#"{"text": "我来到北京清华大学", "mode": "all"}"#).await).await;
+    assert_eq!(
+        v["tokens"],
+        json!(["我", "来到", "北京", "清华", "清华大学", "华大", "大学"])
+    );
+    let (_, v) = json_of(post_json(&url, r#"{"text": "北京 abc", "offsets": true}"#).await).await;
+    assert_eq!(v["tokens"][2], json!({"word": "abc", "start": 3, "end": 6}));
+    expect_error(
+        post_json(&url, r#"{"text": "x", "mode": "fast"}"#).await,
+        400,
+        "invalid_mode",
+    )
+    .await;
+    expect_error(
+        post_json(&url, r#"{"mode": "all"}"#).await,
+        400,
+        "missing_text",
+    )
+    .await;
+    let m = s.metrics().await;
+    assert_eq!(
+        sample(
+            &m,
+            r#"senti_http_requests_total{route="/v1/segment",method="POST",status="200"}"#
+        ),
+        3.0
+    );
+}

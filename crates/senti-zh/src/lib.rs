@@ -23,7 +23,7 @@
 //! [jieba-rs]: https://crates.io/crates/jieba-rs
 
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
+use std::io::{BufRead, Write as _};
 use std::path::{Path, PathBuf};
 
 mod cut;
@@ -71,6 +71,53 @@ pub enum Mode {
     /// `jieba.cut_for_search(s)` / `jieba.tokenize(s, mode='search')`: [`Mode::Hmm`] with the
     /// dictionary 2- and 3-grams of longer words before each word, each with its own offsets.
     Search,
+}
+
+impl Mode {
+    /// The names used by the CLI and the HTTP API: "hmm", "no-hmm", "all", "search".
+    pub fn parse(name: &str) -> Option<Mode> {
+        match name {
+            "hmm" => Some(Mode::Hmm),
+            "no-hmm" => Some(Mode::NoHmm),
+            "all" => Some(Mode::All),
+            "search" => Some(Mode::Search),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Hmm => "hmm",
+            Mode::NoHmm => "no-hmm",
+            Mode::All => "all",
+            Mode::Search => "search",
+        }
+    }
+}
+
+/// The JSON form of tokens shared by `senti segment` and `POST /v1/segment`: an array of
+/// strings, or with `offsets` of `{"word", "start", "end"}` objects (character offsets, as
+/// Python's `jieba.tokenize`).
+pub fn write_tokens_json(tokens: &[Token<'_>], offsets: bool, out: &mut Vec<u8>) {
+    fn push_str(out: &mut Vec<u8>, s: &str) {
+        // Serializing a &str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+    out.push(b'[');
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if offsets {
+            out.extend_from_slice(b"{\"word\":");
+            push_str(out, t.word);
+            // Writing into a Vec cannot fail.
+            let _ = write!(out, ",\"start\":{},\"end\":{}}}", t.start, t.end);
+        } else {
+            push_str(out, t.word);
+        }
+    }
+    out.push(b']');
 }
 
 /// Errors from loading a user dictionary.

@@ -1,6 +1,7 @@
 //! Route groups, one file each.
 
 pub mod ops;
+pub mod segment;
 pub mod sentiment;
 
 /// Every route template, as used for the `route` metrics label (never the raw path).
@@ -8,6 +9,7 @@ pub const ROUTES: &[&str] = &[
     "/v1/sentiment",
     "/v1/sentiment/batch",
     "/analyze",
+    "/v1/segment",
     "/healthz",
     "/readyz",
     "/metrics",

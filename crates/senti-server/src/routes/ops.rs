@@ -122,6 +122,7 @@ pub async fn info(State(st): State<Shared>) -> Response {
         crate::routes::sentiment::sentiment,
         crate::routes::sentiment::analyze,
         crate::routes::sentiment::batch,
+        crate::routes::segment::segment,
         healthz,
         readyz,
         metrics,

@@ -110,7 +110,7 @@ fn parse_lang(lang: Option<&str>) -> Result<Option<Lang>, ApiError> {
     }
 }
 
-fn check_len(text: &str, max_chars: usize) -> Result<(), ApiError> {
+pub fn check_len(text: &str, max_chars: usize) -> Result<(), ApiError> {
     // A string has at least as many bytes as characters, so most texts need no count.
     if text.len() > max_chars {
         let n = text.chars().count();

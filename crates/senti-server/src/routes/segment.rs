@@ -1,0 +1,79 @@
+//! `POST /v1/segment`: Chinese word segmentation, identical to Python jieba 0.42.1.
+
+use std::borrow::Cow;
+
+use axum::extract::{Request, State};
+use axum::response::Response;
+use senti_zh::{Mode, write_tokens_json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::extract::{parse_json, read_json_body};
+use crate::routes::sentiment::{check_len, json_response};
+use crate::state::Shared;
+
+/// Body of `POST /v1/segment`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentRequest<'a> {
+    /// The text to segment (at most `max_text_chars` characters).
+    #[serde(borrow)]
+    #[schema(value_type = String)]
+    pub text: Cow<'a, str>,
+    /// "hmm" (default, `jieba.lcut(s)`), "no-hmm" (`HMM=False`), "all" (`cut_all=True`) or
+    /// "search" (`lcut_for_search`).
+    #[serde(default, borrow)]
+    #[schema(value_type = Option<String>)]
+    pub mode: Option<Cow<'a, str>>,
+    /// Tokens as `{"word", "start", "end"}` (character offsets) instead of strings.
+    #[serde(default)]
+    pub offsets: bool,
+}
+
+/// `{"tokens": [...]}`.
+#[derive(Serialize, ToSchema)]
+pub struct SegmentResponse {
+    #[schema(value_type = Vec<Object>)]
+    pub tokens: Vec<serde_json::Value>,
+}
+
+/// Segment one text.
+#[utoipa::path(post, path = "/v1/segment", request_body = SegmentRequest,
+    responses(
+        (status = 200, description = "The tokens", body = SegmentResponse),
+        (status = 400, description = "invalid_json, invalid_request, missing_text, text_too_long, invalid_mode", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
+    ))]
+pub async fn segment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
+    let _permit = st.admit()?;
+    let (parts, body) = req.into_parts();
+    let bytes = read_json_body(
+        &parts.headers,
+        body,
+        st.cfg.max_body_bytes,
+        st.cfg.body_timeout(),
+    )
+    .await?;
+    let req: SegmentRequest = parse_json(&bytes)?;
+    check_len(&req.text, st.cfg.max_text_chars)?;
+    let mode = match req.mode.as_deref() {
+        None => Mode::Hmm,
+        Some(m) => Mode::parse(m).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidMode,
+                format!("unknown mode {m:?}; use \"hmm\", \"no-hmm\", \"all\" or \"search\""),
+            )
+        })?,
+    };
+    let mut toks = Vec::with_capacity(req.text.len() / 2 + 1);
+    st.jieba.cut(&req.text, mode, &mut toks);
+    let mut out = Vec::with_capacity(16 + req.text.len() * 2);
+    out.extend_from_slice(b"{\"tokens\":");
+    write_tokens_json(&toks, req.offsets, &mut out);
+    out.push(b'}');
+    Ok(json_response(out))
+}
