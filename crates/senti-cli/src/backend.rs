@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use senti_vader::Vader;
+use senti_core::LangRouter;
 
 #[derive(Args, Debug, Clone)]
 pub struct BackendArgs {
@@ -15,13 +15,12 @@ pub struct BackendArgs {
 }
 
 impl BackendArgs {
-    pub fn build(&self) -> Result<Vader> {
-        let vader = Vader::new();
-        match &self.lexicon {
-            Some(path) => vader
-                .with_lexicon_file(path)
-                .with_context(|| format!("loading --lexicon {}", path.display())),
-            None => Ok(vader),
-        }
+    /// The same analyzer as `senti serve`: VADER for English (the default), the Chinese
+    /// scorer for Chinese, by detected language.
+    pub fn build(&self) -> Result<LangRouter> {
+        senti_server::build_analyzer(self.lexicon.as_deref()).with_context(|| {
+            let path = self.lexicon.as_deref().unwrap_or(std::path::Path::new(""));
+            format!("loading --lexicon {}", path.display())
+        })
     }
 }

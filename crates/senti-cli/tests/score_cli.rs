@@ -254,3 +254,23 @@ fn user_lexicon_changes_scores() {
     let out = senti(&["score", "--lexicon", "/nonexistent", "x"], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn chinese_goes_to_the_zh_backend() {
+    let out = senti(&["score", "这家酒店很干净，服务也不错"], None);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["lang"].as_str(), v["backend"].as_str()),
+        (Some("zh"), Some("zh"))
+    );
+    assert_eq!(v["label"], "positive");
+    let out = senti(
+        &["score", "--input", "-", "--format", "text"],
+        Some("无语\ngreat\n".as_bytes()),
+    );
+    let l = lines(&out);
+    assert_eq!(l[0]["sentiment"]["backend"], "zh");
+    assert_eq!(l[0]["sentiment"]["label"], "negative");
+    assert_eq!(l[1]["sentiment"]["backend"], "vader");
+}

@@ -23,13 +23,23 @@ pub use config::{Config, ServeArgs};
 pub use conn::Server;
 pub use routes::ops::ApiDoc;
 
-/// Builds the analyzer from the settings: VADER (with the user lexicon, if any) for English.
+/// Builds the analyzer from the settings (see [`build_analyzer`]).
 pub fn build_router(cfg: &Config) -> Result<LangRouter, senti_vader::LexiconError> {
+    build_analyzer(cfg.lexicon.as_deref())
+}
+
+/// The analyzer every transport uses (`senti serve` and `senti score`): VADER (with the user
+/// lexicon, if any) for English, the default, then the Chinese scorer, so that `lang: auto`
+/// sends Chinese text to it and `lang: "zh"` names it.
+pub fn build_analyzer(
+    lexicon: Option<&std::path::Path>,
+) -> Result<LangRouter, senti_vader::LexiconError> {
     let mut vader = senti_vader::Vader::new();
-    if let Some(path) = &cfg.lexicon {
+    if let Some(path) = lexicon {
         vader = vader.with_lexicon_file(path)?;
     }
-    let backends: Vec<Arc<dyn Analyzer>> = vec![Arc::new(vader)];
+    let backends: Vec<Arc<dyn Analyzer>> =
+        vec![Arc::new(vader), Arc::new(senti_zh::ZhSentiment::new())];
     Ok(LangRouter::new(backends))
 }
 

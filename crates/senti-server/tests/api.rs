@@ -168,12 +168,13 @@ async fn bad_input_gets_clear_errors() {
         "unsupported_lang",
     )
     .await;
-    expect_error(
-        post_json(&url, r#"{"text": "hi", "lang": "zh"}"#).await,
-        400,
-        "unsupported_lang",
-    )
-    .await;
+    // Chinese has a backend now: naming it scores.
+    assert_eq!(
+        post_json(&url, r#"{"text": "hi", "lang": "zh"}"#)
+            .await
+            .status(),
+        200
+    );
     expect_error(
         post_json(&url, r#"{"text": "hi", "explain": "yes"}"#).await,
         400,
@@ -491,6 +492,46 @@ async fn segments_chinese() {
             &m,
             r#"senti_http_requests_total{route="/v1/segment",method="POST",status="200"}"#
         ),
+        3.0
+    );
+}
+
+#[tokio::test]
+async fn scores_chinese_with_the_zh_backend() {
+    let s = TestServer::default().await;
+    let url = format!("{}/v1/sentiment", s.url);
+    let (st, v) = json_of(post_json(&url, r#"{"text": "这家店的服务很好，下次还来"}"#).await).await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        (v["lang"].as_str(), v["backend"].as_str()),
+        (Some("zh"), Some("zh"))
+    );
+    assert_eq!(v["label"], "positive");
+    let (_, v) = json_of(
+        post_json(
+            &url,
+            r#"{"text": "主播yyds", "lang": "zh", "explain": true}"#,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(v["backend"], "zh");
+    let toks = v["tokens"].as_array().unwrap();
+    assert!(
+        toks.iter()
+            .any(|t| t["text"] == "yyds" && t["start"] == 2 && t["end"] == 6)
+    );
+    let (_, v) = json_of(post_json(&url, r#"{"text": "无语"}"#).await).await;
+    assert_eq!(
+        (v["label"].as_str(), v["backend"].as_str()),
+        (Some("negative"), Some("zh"))
+    );
+    // English still goes to VADER.
+    let (_, v) = json_of(post_json(&url, r#"{"text": "great"}"#).await).await;
+    assert_eq!(v["backend"], "vader");
+    let m = s.metrics().await;
+    assert_eq!(
+        sample(&m, r#"senti_texts_total{lang="zh",backend="zh"}"#),
         3.0
     );
 }

@@ -32,8 +32,11 @@ mod dict;
 mod hmm;
 mod route;
 mod search;
+pub mod sentiment;
 mod tables;
 mod userdict;
+
+pub use sentiment::ZhSentiment;
 
 /// The jieba release whose output this crate reproduces.
 pub const JIEBA_VERSION: &str = "0.42.1";
