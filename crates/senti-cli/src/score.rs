@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use senti_core::json::SentimentBody;
-use senti_core::{AnalyzeOptions, Analyzer};
+use senti_core::{AnalyzeOptions, Analyzer, Lang};
 
 use crate::backend::BackendArgs;
 use crate::files::{FileArgs, run_file};
@@ -26,15 +26,24 @@ pub struct ScoreArgs {
     /// Add per-token valences ("tokens") to each result.
     #[arg(long)]
     pub explain: bool,
+    /// Language: auto detects it per text (English to VADER, Chinese to the Chinese scorer,
+    /// mixed text to both); en, zh or mixed forces a scorer.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "en", "zh", "mixed"])]
+    pub lang: String,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
 
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let analyzer = args.backend.build()?;
+    let lang = match args.lang.as_str() {
+        "auto" => None,
+        "mixed" => Some(Lang::Mixed),
+        other => Lang::parse(other),
+    };
     let opts = AnalyzeOptions {
         explain: args.explain,
-        lang: None,
+        lang,
     };
     if let Some(text) = &args.text {
         let s = pollster::block_on(analyzer.analyze(text, opts))?;

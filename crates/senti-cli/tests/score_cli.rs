@@ -274,3 +274,37 @@ fn chinese_goes_to_the_zh_backend() {
     assert_eq!(l[0]["sentiment"]["label"], "negative");
     assert_eq!(l[1]["sentiment"]["backend"], "vader");
 }
+
+#[test]
+fn mixed_text_is_scored_part_by_part_and_lang_can_be_forced() {
+    let text = "I really love this song 这首歌太好听了";
+    let v: Value = serde_json::from_slice(&senti(&["score", text], None).stdout).unwrap();
+    assert_eq!(
+        (v["lang"].as_str(), v["backend"].as_str()),
+        (Some("mixed"), Some("vader+zh"))
+    );
+    assert_eq!(v["label"], "positive");
+    let v: Value =
+        serde_json::from_slice(&senti(&["score", "--explain", text], None).stdout).unwrap();
+    let toks = v["tokens"].as_array().unwrap();
+    assert!(toks.iter().any(|t| t["text"] == "love"));
+    // Offsets point into the original text (code points).
+    let love = toks.iter().find(|t| t["text"] == "love").unwrap();
+    assert_eq!(
+        (love["start"].as_u64(), love["end"].as_u64()),
+        (Some(9), Some(13))
+    );
+    let v: Value =
+        serde_json::from_slice(&senti(&["score", "--lang", "en", text], None).stdout).unwrap();
+    assert_eq!(v["backend"], "vader");
+    let v: Value =
+        serde_json::from_slice(&senti(&["score", "--lang", "zh", "good"], None).stdout).unwrap();
+    assert_eq!(v["backend"], "zh");
+    // Non-ASCII English without Han characters stays with VADER.
+    let v: Value =
+        serde_json::from_slice(&senti(&["score", "café crème is great"], None).stdout).unwrap();
+    assert_eq!(
+        (v["backend"].as_str(), v["compound"].as_f64()),
+        (Some("vader"), Some(0.6249))
+    );
+}

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub enum Lang {
     En,
     Zh,
+    /// Chinese and English side by side; scored part by part (see `LangRouter`).
+    Mixed,
 }
 
 impl Lang {
@@ -15,6 +17,7 @@ impl Lang {
         match self {
             Lang::En => "en",
             Lang::Zh => "zh",
+            Lang::Mixed => "mixed",
         }
     }
 
@@ -58,6 +61,77 @@ pub fn detect_lang(text: &str) -> Lang {
     }
 }
 
+/// Like [`detect_lang`], but tells mixed text apart: Chinese with at least three English
+/// words (runs of two or more ASCII letters) beside it, where neither script makes up 70% of
+/// the letters. Text without Han characters is always English, so English text reaches VADER
+/// untouched; a few Latin slang words inside Chinese ("这个up主yyds") stay Chinese.
+pub fn classify_lang(text: &str) -> Lang {
+    if text.is_ascii() {
+        return Lang::En;
+    }
+    let (mut han, mut latin, mut words, mut run) = (0usize, 0usize, 0usize, 0usize);
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() {
+            latin += 1;
+            run += 1;
+            continue;
+        }
+        if run >= 2 {
+            words += 1;
+        }
+        run = 0;
+        han += is_han(c) as usize;
+    }
+    if run >= 2 {
+        words += 1;
+    }
+    if han == 0 {
+        return Lang::En;
+    }
+    let han_share = han as f64 / (han + latin) as f64;
+    if han_share >= 0.7 {
+        Lang::Zh
+    } else if words >= 3 {
+        Lang::Mixed
+    } else if han_share >= 0.3 {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+/// Byte ranges `(start, end)` of a text.
+pub type Spans = Vec<(usize, usize)>;
+
+/// Splits text into its Han part and its non-Han part, as byte ranges of `text`: a Han run
+/// extends over Han characters and the punctuation, digits and spaces that follow them until
+/// the next ASCII letter; everything else belongs to the English part.
+pub fn split_scripts(text: &str) -> (Spans, Spans) {
+    let (mut zh, mut en) = (Vec::new(), Vec::new());
+    let mut cur: Option<(bool, usize)> = None;
+    for (i, c) in text.char_indices() {
+        let kind = if is_han(c) {
+            Some(true)
+        } else if c.is_ascii_alphabetic() {
+            Some(false)
+        } else {
+            None // stays with the current run
+        };
+        match (kind, cur) {
+            (Some(k), None) => cur = Some((k, i)),
+            (Some(k), Some((ck, start))) if k != ck => {
+                (if ck { &mut zh } else { &mut en }).push((start, i));
+                cur = Some((k, i));
+            }
+            _ => {}
+        }
+    }
+    if let Some((k, start)) = cur {
+        (if k { &mut zh } else { &mut en }).push((start, text.len()));
+    }
+    (zh, en)
+}
+
 fn is_han(c: char) -> bool {
     matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
@@ -77,5 +151,28 @@ mod tests {
         assert_eq!(Lang::parse("zh-Hans"), Some(Lang::Zh));
         assert_eq!(Lang::parse("EN"), Some(Lang::En));
         assert_eq!(Lang::parse("fr"), None);
+        assert_eq!(Lang::parse("mixed"), None);
+    }
+
+    #[test]
+    fn classifies_mixed_text() {
+        assert_eq!(classify_lang("great movie!"), Lang::En);
+        assert_eq!(classify_lang("café au lait"), Lang::En);
+        assert_eq!(classify_lang("这个up主yyds"), Lang::Zh);
+        assert_eq!(classify_lang("主播太强了 gg"), Lang::Zh);
+        assert_eq!(
+            classify_lang("I really love this song 这首歌太好听了"),
+            Lang::Mixed
+        );
+        assert_eq!(
+            classify_lang("the plot was boring and too long 好"),
+            Lang::Mixed
+        );
+        assert_eq!(classify_lang("so good 好"), Lang::En);
+        let text = "I love it 太好了! ok";
+        let (zh, en) = split_scripts(text);
+        let part = |r: &[(usize, usize)]| r.iter().map(|&(a, b)| &text[a..b]).collect::<Vec<_>>();
+        assert_eq!(part(&zh), vec!["太好了! "]);
+        assert_eq!(part(&en), vec!["I love it ", "ok"]);
     }
 }

@@ -8,11 +8,12 @@ mod analyzer;
 mod error;
 pub mod json;
 mod lang;
+mod mixed;
 mod router;
 mod sentiment;
 
 pub use analyzer::{AnalyzeOptions, Analyzer, Pending};
 pub use error::AnalyzeError;
-pub use lang::{Lang, detect_lang};
+pub use lang::{Lang, classify_lang, detect_lang, split_scripts};
 pub use router::LangRouter;
 pub use sentiment::{Contribution, Label, Scores, Sentiment};

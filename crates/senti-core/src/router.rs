@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::{AnalyzeError, AnalyzeOptions, Analyzer, Lang, Pending, Sentiment, detect_lang};
+use crate::{
+    AnalyzeError, AnalyzeOptions, Analyzer, Lang, Pending, Sentiment, classify_lang, detect_lang,
+};
 
 /// Sends each text to the backend for its language: the one the caller named, else the one
 /// for the detected language, else the default backend (the first one given).
@@ -12,6 +14,8 @@ use crate::{AnalyzeError, AnalyzeOptions, Analyzer, Lang, Pending, Sentiment, de
 /// explicitly must have a backend, or the call fails with [`AnalyzeError::UnsupportedLang`].
 pub struct LangRouter {
     backends: Vec<Arc<dyn Analyzer>>,
+    /// Present when both an English and a Chinese backend are: scores mixed text.
+    mixed: Option<Arc<dyn Analyzer>>,
 }
 
 impl LangRouter {
@@ -21,7 +25,14 @@ impl LangRouter {
             !backends.is_empty(),
             "LangRouter needs at least one backend"
         );
-        LangRouter { backends }
+        let find = |l: Lang| backends.iter().find(|b| b.langs().contains(&l)).cloned();
+        let mixed = match (find(Lang::En), find(Lang::Zh)) {
+            (Some(en), Some(zh)) => {
+                Some(Arc::new(crate::mixed::MixedAnalyzer { en, zh }) as Arc<dyn Analyzer>)
+            }
+            _ => None,
+        };
+        LangRouter { backends, mixed }
     }
 
     pub fn backends(&self) -> &[Arc<dyn Analyzer>] {
@@ -32,21 +43,33 @@ impl LangRouter {
         self.backends.iter().find(|b| b.langs().contains(&lang))
     }
 
-    /// The backend a text goes to.
+    /// The backend a text goes to. Without a language hint: text without Han characters goes
+    /// to the English backend, Chinese text to the Chinese one, mixed text (see
+    /// [`crate::classify_lang`]) to both, part by part.
     pub fn route(
         &self,
         text: &str,
         lang: Option<Lang>,
     ) -> Result<&Arc<dyn Analyzer>, AnalyzeError> {
+        let mixed_or = |fallback: Lang| match &self.mixed {
+            Some(m) => Some(m),
+            None => self.for_lang(fallback),
+        };
         match lang {
+            Some(Lang::Mixed) => self
+                .mixed
+                .as_ref()
+                .ok_or_else(|| AnalyzeError::UnsupportedLang("mixed".to_string())),
             Some(l) => self
                 .for_lang(l)
                 .ok_or_else(|| AnalyzeError::UnsupportedLang(l.as_str().to_string())),
             // One backend: nothing to detect.
             None if self.backends.len() == 1 => Ok(&self.backends[0]),
-            None => Ok(self
-                .for_lang(detect_lang(text))
-                .unwrap_or(&self.backends[0])),
+            None => Ok(match classify_lang(text) {
+                Lang::Mixed => mixed_or(detect_lang(text)),
+                l => self.for_lang(l),
+            }
+            .unwrap_or(&self.backends[0])),
         }
     }
 
@@ -68,7 +91,7 @@ impl Analyzer for LangRouter {
     }
 
     fn langs(&self) -> &'static [Lang] {
-        &[Lang::En, Lang::Zh]
+        &[Lang::En, Lang::Zh, Lang::Mixed]
     }
 
     fn analyze(
@@ -98,6 +121,7 @@ mod tests {
             match self.0 {
                 Lang::En => &[Lang::En],
                 Lang::Zh => &[Lang::Zh],
+                Lang::Mixed => &[Lang::Mixed],
             }
         }
         fn analyze(&self, _: &str, _: AnalyzeOptions) -> Pending<Result<Sentiment, AnalyzeError>> {
@@ -120,5 +144,16 @@ mod tests {
         assert_eq!(both.route("好极了", None).unwrap().backend(), "zh");
         assert_eq!(both.route("great", None).unwrap().backend(), "en");
         assert_eq!(both.route("great", Some(Lang::Zh)).unwrap().backend(), "zh");
+        let mixed = "I really love this song 这首歌太好听了";
+        assert_eq!(both.route(mixed, None).unwrap().backend(), "vader+zh");
+        assert_eq!(both.route(mixed, Some(Lang::En)).unwrap().backend(), "en");
+        assert!(en_only.route(mixed, Some(Lang::Mixed)).is_err());
+        let s = both
+            .analyze(mixed, AnalyzeOptions::default())
+            .into_ready()
+            .ok()
+            .unwrap()
+            .unwrap();
+        assert_eq!((s.lang, s.backend), (Lang::Mixed, "vader+zh"));
     }
 }

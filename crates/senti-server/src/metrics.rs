@@ -55,8 +55,8 @@ struct Hot {
     ok: Vec<[Counter; 2]>,
     /// Per route: its duration histogram.
     durations: Vec<Histogram>,
-    /// Per backend: its name, analyze histogram and `[en, zh]` text counters.
-    backends: Vec<(&'static str, Histogram, [Counter; 2])>,
+    /// Per backend: its name, analyze histogram and `[en, zh, mixed]` text counters.
+    backends: Vec<(&'static str, Histogram, [Counter; 3])>,
 }
 
 pub struct Metrics {
@@ -157,7 +157,7 @@ impl Metrics {
                         analyze_duration
                             .get_or_create(&BackendLabel { backend })
                             .clone(),
-                        ["en", "zh"]
+                        ["en", "zh", "mixed"]
                             .map(|lang| texts.get_or_create(&TextLabels { lang, backend }).clone()),
                     )
                 })
@@ -237,7 +237,12 @@ impl Metrics {
         if let Some((_, hist, texts)) = self.hot.backends.iter().find(|(b, _, _)| *b == backend) {
             hist.observe(secs);
             if let Some(l) = lang {
-                texts[(l == senti_core::Lang::Zh) as usize].inc();
+                let i = match l {
+                    senti_core::Lang::En => 0,
+                    senti_core::Lang::Zh => 1,
+                    senti_core::Lang::Mixed => 2,
+                };
+                texts[i].inc();
             }
             return;
         }

@@ -535,3 +535,33 @@ async fn scores_chinese_with_the_zh_backend() {
         3.0
     );
 }
+
+#[tokio::test]
+async fn routes_mixed_text_without_a_hint() {
+    let s = TestServer::default().await;
+    let url = format!("{}/v1/sentiment", s.url);
+    let (st, v) = json_of(
+        post_json(
+            &url,
+            r#"{"text": "I really love this song 这首歌太好听了"}"#,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        (v["lang"].as_str(), v["backend"].as_str()),
+        (Some("mixed"), Some("vader+zh"))
+    );
+    let (_, v) =
+        json_of(post_json(&url, r#"{"text": "VADER is smart, handsome, and funny."}"#).await).await;
+    assert_eq!(
+        (v["backend"].as_str(), v["compound"].as_f64()),
+        (Some("vader"), Some(0.8316))
+    );
+    let m = s.metrics().await;
+    assert_eq!(
+        sample(&m, r#"senti_texts_total{lang="mixed",backend="vader+zh"}"#),
+        1.0
+    );
+}
