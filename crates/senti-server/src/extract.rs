@@ -65,6 +65,24 @@ pub async fn read_json_body(
     }
 }
 
+/// The first steps of every scoring route: an in-flight permit (503 `overloaded` when none is
+/// left), then the JSON body under the configured limits.
+pub async fn admit_and_read(
+    st: &crate::state::AppState,
+    req: axum::extract::Request,
+) -> Result<(tokio::sync::OwnedSemaphorePermit, Bytes), ApiError> {
+    let permit = st.admit()?;
+    let (parts, body) = req.into_parts();
+    let bytes = read_json_body(
+        &parts.headers,
+        body,
+        st.cfg.max_body_bytes,
+        st.cfg.body_timeout(),
+    )
+    .await?;
+    Ok((permit, bytes))
+}
+
 /// Parses JSON, telling malformed JSON (invalid_json) from JSON of the wrong shape
 /// (invalid_request, or missing_text when `text` is absent).
 /// The top level must be an object (serde would also fill a struct from an array).

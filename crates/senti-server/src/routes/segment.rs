@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::extract::{parse_json, read_json_body};
+use crate::extract::{admit_and_read, parse_json};
 use crate::routes::sentiment::{check_len, json_response};
 use crate::state::Shared;
 
@@ -49,15 +49,7 @@ pub struct SegmentResponse {
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
 pub async fn segment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
-    let _permit = st.admit()?;
-    let (parts, body) = req.into_parts();
-    let bytes = read_json_body(
-        &parts.headers,
-        body,
-        st.cfg.max_body_bytes,
-        st.cfg.body_timeout(),
-    )
-    .await?;
+    let (_permit, bytes) = admit_and_read(&st, req).await?;
     let req: SegmentRequest = parse_json(&bytes)?;
     check_len(&req.text, st.cfg.max_text_chars)?;
     let mode = match req.mode.as_deref() {

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetail};
-use crate::extract::{parse_json, read_json_body};
+use crate::extract::{admit_and_read, parse_json};
 use crate::state::{AppState, Shared};
 
 /// Body of `POST /v1/sentiment` and `POST /analyze`.
@@ -154,15 +154,7 @@ pub fn json_response(bytes: Vec<u8>) -> Response {
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
 pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
-    let _permit = st.admit()?;
-    let (parts, body) = req.into_parts();
-    let bytes = read_json_body(
-        &parts.headers,
-        body,
-        st.cfg.max_body_bytes,
-        st.cfg.body_timeout(),
-    )
-    .await?;
+    let (_permit, bytes) = admit_and_read(&st, req).await?;
     let req: SentimentRequest = parse_json(&bytes)?;
     check_len(&req.text, st.cfg.max_text_chars)?;
     let opts = AnalyzeOptions {
@@ -214,15 +206,7 @@ struct ItemErr<'a> {
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
 pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
-    let _permit = st.admit()?;
-    let (parts, body) = req.into_parts();
-    let bytes = read_json_body(
-        &parts.headers,
-        body,
-        st.cfg.max_body_bytes,
-        st.cfg.body_timeout(),
-    )
-    .await?;
+    let (_permit, bytes) = admit_and_read(&st, req).await?;
     let req: BatchRequest = parse_json(&bytes)?;
     if req.items.len() > st.cfg.max_batch_items {
         return Err(ApiError::new(
