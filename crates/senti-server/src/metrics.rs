@@ -196,12 +196,12 @@ impl Metrics {
         status: u16,
         secs: f64,
     ) {
+        // The counter: a pre-created handle for the common 200s, the family otherwise.
         match route_idx {
             Some(i) if status == 200 && (method == "GET" || method == "POST") => {
                 self.hot.ok[i][(method == "POST") as usize].inc();
-                self.hot.durations[i].observe(secs);
             }
-            Some(i) => {
+            _ => {
                 self.requests
                     .get_or_create(&HttpLabels {
                         route,
@@ -209,20 +209,14 @@ impl Metrics {
                         status,
                     })
                     .inc();
-                self.hot.durations[i].observe(secs);
             }
-            None => {
-                self.requests
-                    .get_or_create(&HttpLabels {
-                        route,
-                        method,
-                        status,
-                    })
-                    .inc();
-                self.request_duration
-                    .get_or_create(&RouteLabel { route })
-                    .observe(secs);
-            }
+        }
+        match route_idx {
+            Some(i) => self.hot.durations[i].observe(secs),
+            None => self
+                .request_duration
+                .get_or_create(&RouteLabel { route })
+                .observe(secs),
         }
     }
 
