@@ -17,8 +17,29 @@ pub struct SentimentBody<'a> {
     pub backend: &'a str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// `name@version` of the model that answered (model backends only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<&'a str>,
+    /// `{label: probability}` in the model's label order (model backends only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probabilities: Option<Probabilities<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<TokenBody<'a>>>,
+}
+
+/// A model's label probabilities, serialized as a JSON object in label order.
+#[derive(Debug)]
+pub struct Probabilities<'a>(pub &'a [(std::sync::Arc<str>, f64)]);
+
+impl Serialize for Probabilities<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(&**k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// One token of an explanation. `start`/`end` count Unicode code points (as Python string
@@ -55,6 +76,8 @@ impl<'a> SentimentBody<'a> {
             lang: s.lang,
             backend: s.backend,
             truncated: s.truncated,
+            model: s.model.as_ref().map(|m| &*m.model),
+            probabilities: s.model.as_ref().map(|m| Probabilities(&m.probabilities)),
             tokens,
         }
     }

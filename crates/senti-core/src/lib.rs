@@ -16,4 +16,4 @@ pub use analyzer::{AnalyzeOptions, Analyzer, Pending};
 pub use error::AnalyzeError;
 pub use lang::{Lang, classify_lang, detect_lang, split_scripts};
 pub use router::LangRouter;
-pub use sentiment::{Contribution, Label, Scores, Sentiment};
+pub use sentiment::{Contribution, Label, ModelMeta, Scores, Sentiment, StageTiming};

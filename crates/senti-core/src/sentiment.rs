@@ -94,6 +94,32 @@ pub struct Sentiment {
     pub contributions: Vec<Contribution>,
     /// True when a model backend cut the text to its input limit.
     pub truncated: bool,
+    /// Which model answered and how long each stage took; `None` for lexicon backends.
+    /// Boxed so that a lexicon result stays small.
+    pub model: Option<Box<ModelMeta>>,
+}
+
+/// What a model backend adds to a result.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModelMeta {
+    /// The model that answered, as `name@version`.
+    pub model: std::sync::Arc<str>,
+    /// Every label's probability (softmax or sigmoid), in the model's label order.
+    pub probabilities: Vec<(std::sync::Arc<str>, f64)>,
+    pub timing: StageTiming,
+}
+
+/// Per-stage times of one model request, in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StageTiming {
+    /// Tokenization on the tokenizer pool.
+    pub tokenize_us: u64,
+    /// From tokenized to the start of its batch's forward pass.
+    pub queue_us: u64,
+    /// The forward pass of the batch this text ran in (post-processing included).
+    pub inference_us: u64,
+    /// How many texts shared that forward pass.
+    pub batch_size: u32,
 }
 
 impl Sentiment {
@@ -105,6 +131,7 @@ impl Sentiment {
             backend,
             contributions: Vec::new(),
             truncated: false,
+            model: None,
         }
     }
 }
