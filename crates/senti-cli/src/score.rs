@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use senti_core::json::SentimentBody;
-use senti_core::{AnalyzeOptions, Analyzer, Lang};
+use senti_core::{AnalyzeOptions, Lang};
 
 use crate::backend::BackendArgs;
 use crate::files::{FileArgs, run_file};
@@ -35,7 +35,7 @@ pub struct ScoreArgs {
 }
 
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
-    let analyzer = args.backend.build()?;
+    let analyzer = args.backend.build_any()?;
     let lang = match args.lang.as_str() {
         "auto" => None,
         "mixed" => Some(Lang::Mixed),
@@ -53,6 +53,12 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let render = score_renderer(&analyzer, opts);
-    run_file(&args.file, &args.result_field, &render, "score")
+    let render = score_renderer(&*analyzer, opts);
+    let mut file = args.file;
+    if args.backend.uses_model() && file.threads.is_none() {
+        // Each worker waits for its text's forward pass; with one worker per batch slot,
+        // a full batch is always in flight.
+        file.threads = Some(args.backend.max_batch_size.max(1));
+    }
+    run_file(&file, &args.result_field, &render, "score")
 }

@@ -19,6 +19,8 @@ pub mod model;
 pub mod post;
 pub mod repo;
 pub mod runtime;
+#[doc(hidden)]
+pub mod testing;
 pub mod tokenize;
 mod worker;
 

@@ -164,7 +164,9 @@ impl ModelRepo {
             catalog: ArcSwap::from_pointee(Catalog::default()),
             reload: Mutex::new(HashMap::new()),
         };
-        repo.reload_all();
+        // At start-up nothing serves yet, so there is nothing to protect by waiting: a copy
+        // still in progress fails to load and is retried once its files change.
+        repo.reload_with(Duration::ZERO);
         Ok(repo)
     }
 
@@ -225,6 +227,10 @@ impl ModelRepo {
 
     /// Rescans every model. Blocking (loads run here): call it off the async runtime.
     pub fn reload_all(&self) {
+        self.reload_with(self.opts.settle);
+    }
+
+    fn reload_with(&self, settle: Duration) {
         let mut failures = self
             .reload
             .lock()
@@ -236,7 +242,7 @@ impl ModelRepo {
         let old = self.catalog.load_full();
         let mut models = BTreeMap::new();
         for name in names {
-            let entry = self.scan(&name, old.models.get(&name), &mut failures);
+            let entry = self.scan(&name, old.models.get(&name), &mut failures, settle);
             models.insert(name, entry);
         }
         self.catalog.store(Arc::new(Catalog { models }));
@@ -256,7 +262,7 @@ impl ModelRepo {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let old = self.catalog.load_full();
-        let entry = self.scan(name, old.models.get(name), &mut failures);
+        let entry = self.scan(name, old.models.get(name), &mut failures, self.opts.settle);
         let status = ModelStatus {
             name: name.to_string(),
             serving: entry.loaded.first().map(|l| l.version),
@@ -285,6 +291,7 @@ impl ModelRepo {
         name: &str,
         old: Option<&Entry>,
         failures: &mut HashMap<PathBuf, (Fingerprint, String)>,
+        settle: Duration,
     ) -> Entry {
         let dir = self.root.join(name);
         let mut versions: Vec<u64> = list_dirs(&dir)
@@ -326,7 +333,7 @@ impl ModelRepo {
                 .map(|f| f.2)
                 .max()
                 .unwrap_or(SystemTime::UNIX_EPOCH);
-            if now.duration_since(newest).unwrap_or_default() < self.opts.settle {
+            if now.duration_since(newest).unwrap_or_default() < settle {
                 states.push((
                     v,
                     VersionState::Pending {

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::middleware::observe;
-use crate::routes::{ops, segment, sentiment};
+use crate::routes::{models, ops, segment, sentiment};
 use crate::state::Shared;
 
 async fn not_found() -> ApiError {
@@ -33,6 +33,8 @@ pub fn build(st: Shared) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/v1/info", get(ops::info))
         .route("/openapi.json", get(ops::openapi))
+        .route("/v1/models", get(models::list))
+        .route("/admin/models/{name}/reload", post(models::reload))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(st.clone(), observe))

@@ -30,6 +30,21 @@ macro_rules! settings {
             /// A jieba user dictionary (`word [freq] [tag]` per line) for Chinese segmentation.
             #[arg(long, value_name = "PATH", env = "SENTI_USER_DICT")]
             pub user_dict: Option<PathBuf>,
+            /// A model repository: DIR/<name>/<version>/ with model.onnx (or
+            /// model_quantized.onnx), tokenizer.json and config.json. Off by default: without
+            /// it ONNX Runtime is never loaded.
+            #[arg(long, value_name = "DIR", env = "SENTI_MODEL_REPO")]
+            pub model_repo: Option<PathBuf>,
+            /// The model (`name[@version]`) for requests that name none; without it such
+            /// requests go to the lexicon scorers.
+            #[arg(long, value_name = "NAME", env = "SENTI_MODEL")]
+            pub model: Option<String>,
+            /// Bearer token that turns on the admin routes (POST /admin/models/<name>/reload).
+            #[arg(long, value_name = "TOKEN", env = "SENTI_ADMIN_TOKEN", hide_env_values = true)]
+            pub admin_token: Option<String>,
+            /// libonnxruntime.so.1.31.1 to load (default: ORT_DYLIB_PATH, else the loader's path).
+            #[arg(long, value_name = "PATH", env = "SENTI_ORT_LIBRARY")]
+            pub ort_library: Option<PathBuf>,
             $( $(#[doc = $doc])* #[arg(long, env = $env)] pub $name: Option<$ty>, )*
         }
 
@@ -39,6 +54,10 @@ macro_rules! settings {
         pub struct FileConfig {
             pub lexicon: Option<PathBuf>,
             pub user_dict: Option<PathBuf>,
+            pub model_repo: Option<PathBuf>,
+            pub model: Option<String>,
+            pub admin_token: Option<String>,
+            pub ort_library: Option<PathBuf>,
             $( pub $name: Option<$ty>, )*
         }
 
@@ -47,12 +66,19 @@ macro_rules! settings {
         pub struct Config {
             pub lexicon: Option<PathBuf>,
             pub user_dict: Option<PathBuf>,
+            pub model_repo: Option<PathBuf>,
+            pub model: Option<String>,
+            pub admin_token: Option<String>,
+            pub ort_library: Option<PathBuf>,
             $( $(#[doc = $doc])* pub $name: $ty, )*
         }
 
         impl Default for Config {
             fn default() -> Config {
-                Config { lexicon: None, user_dict: None, $( $name: $default, )* }
+                Config {
+                    lexicon: None, user_dict: None, model_repo: None, model: None,
+                    admin_token: None, ort_library: None, $( $name: $default, )*
+                }
             }
         }
 
@@ -62,6 +88,10 @@ macro_rules! settings {
                 Config {
                     lexicon: args.lexicon.clone().or(file.lexicon),
                     user_dict: args.user_dict.clone().or(file.user_dict),
+                    model_repo: args.model_repo.clone().or(file.model_repo),
+                    model: args.model.clone().or(file.model),
+                    admin_token: args.admin_token.clone().or(file.admin_token),
+                    ort_library: args.ort_library.clone().or(file.ort_library),
                     $( $name: args.$name.clone().or(file.$name).unwrap_or(d.$name), )*
                 }
             }
@@ -102,6 +132,32 @@ settings! {
     access_log_sample: f64 = 0.01, "SENTI_ACCESS_LOG_SAMPLE";
     /// Runtime worker threads (0: one per core).
     workers: usize = 0, "SENTI_WORKERS";
+    /// Where models run: cpu, cuda[:N] or tensorrt[:N]; falls back to the CPU (with a
+    /// warning, a metric and the active device in /v1/models) when it cannot start.
+    device: String = "cpu".to_string(), "SENTI_DEVICE";
+    /// How many of each model's highest loadable versions stay loaded (for `name@version`).
+    model_versions: usize = 1, "SENTI_MODEL_VERSIONS";
+    /// How often the model repository is rescanned for new versions (0: only on SIGHUP or
+    /// the admin route).
+    model_poll_ms: u64 = 5_000, "SENTI_MODEL_POLL_MS";
+    /// A version whose files changed more recently than this is taken to be still copying.
+    model_settle_ms: u64 = 1_000, "SENTI_MODEL_SETTLE_MS";
+    /// Most texts in one forward pass.
+    max_batch_size: usize = 32, "SENTI_MAX_BATCH_SIZE";
+    /// Most padded tokens (rows x longest row) in one forward pass.
+    max_batch_tokens: usize = 16_384, "SENTI_MAX_BATCH_TOKENS";
+    /// How long an idle session waits for a batch to fill, in microseconds (0: never).
+    max_batch_delay_us: u64 = 0, "SENTI_MAX_BATCH_DELAY_US";
+    /// Texts waiting for a model (tokenizing or queued); more get 503 at once.
+    model_max_queue: usize = 1024, "SENTI_MODEL_MAX_QUEUE";
+    /// A text that has not started its forward pass by then gets 503.
+    model_queue_timeout_ms: u64 = 2_000, "SENTI_MODEL_QUEUE_TIMEOUT_MS";
+    /// ONNX Runtime sessions per model (batches run in parallel, one thread each).
+    model_sessions: usize = 1, "SENTI_MODEL_SESSIONS";
+    /// Intra-op threads per session.
+    model_threads: usize = 1, "SENTI_MODEL_THREADS";
+    /// Tokenizer pool threads per model.
+    tokenizer_threads: usize = 1, "SENTI_TOKENIZER_THREADS";
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,12 +200,44 @@ impl Config {
             ("max_text_chars", self.max_text_chars),
             ("max_in_flight", self.max_in_flight),
             ("max_connections", self.max_connections),
+            ("model_versions", self.model_versions),
+            ("max_batch_size", self.max_batch_size),
+            ("max_batch_tokens", self.max_batch_tokens),
+            ("model_max_queue", self.model_max_queue),
+            ("model_sessions", self.model_sessions),
+            ("model_threads", self.model_threads),
+            ("tokenizer_threads", self.tokenizer_threads),
         ] {
             if v == 0 {
                 return Err(ConfigError::Invalid(format!("{name} must be at least 1")));
             }
         }
+        self.device().map_err(ConfigError::Invalid)?;
+        if let Some(m) = &self.model {
+            senti_model::ModelSpec::parse(m).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            if self.model_repo.is_none() {
+                return Err(ConfigError::Invalid("--model needs --model-repo".into()));
+            }
+        }
         Ok(())
+    }
+
+    pub fn device(&self) -> Result<senti_model::Device, String> {
+        senti_model::Device::parse(&self.device)
+    }
+
+    /// Batching and threading of every model.
+    pub fn batch(&self) -> senti_model::BatchConfig {
+        senti_model::BatchConfig {
+            max_batch_size: self.max_batch_size,
+            max_batch_tokens: self.max_batch_tokens,
+            max_delay: Duration::from_micros(self.max_batch_delay_us),
+            max_queue: self.model_max_queue,
+            queue_timeout: Duration::from_millis(self.model_queue_timeout_ms),
+            sessions: self.model_sessions,
+            intra_threads: self.model_threads,
+            tokenizer_threads: self.tokenizer_threads,
+        }
     }
 
     pub fn header_timeout(&self) -> Duration {

@@ -25,6 +25,10 @@ pub enum ErrorCode {
     InvalidMode,
     /// 404: no such route.
     NotFound,
+    /// 404: `model` names no loaded model or version (or no repository is configured).
+    ModelNotFound,
+    /// 401: an admin route without the right bearer token.
+    Unauthorized,
     /// 405: the route exists, the method does not.
     MethodNotAllowed,
     /// 408: the body did not arrive within the body timeout.
@@ -54,6 +58,8 @@ impl ErrorCode {
             ErrorCode::BatchTooLarge => "batch_too_large",
             ErrorCode::InvalidMode => "invalid_mode",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::ModelNotFound => "model_not_found",
+            ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::BodyTooLarge => "body_too_large",
@@ -74,7 +80,8 @@ impl ErrorCode {
             | ErrorCode::UnsupportedLang
             | ErrorCode::BatchTooLarge
             | ErrorCode::InvalidMode => StatusCode::BAD_REQUEST,
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::NotFound | ErrorCode::ModelNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -85,7 +92,9 @@ impl ErrorCode {
         }
     }
 
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 18] = [
+        ErrorCode::ModelNotFound,
+        ErrorCode::Unauthorized,
         ErrorCode::InvalidJson,
         ErrorCode::InvalidRequest,
         ErrorCode::MissingText,
@@ -144,6 +153,15 @@ impl From<senti_core::AnalyzeError> for ApiError {
             E::Backend(_) => ErrorCode::Internal,
         };
         ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<senti_model::ModelError> for ApiError {
+    fn from(e: senti_model::ModelError) -> ApiError {
+        match e {
+            senti_model::ModelError::NotFound(m) => ApiError::new(ErrorCode::ModelNotFound, m),
+            other => senti_core::AnalyzeError::from(other).into(),
+        }
     }
 }
 

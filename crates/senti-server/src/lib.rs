@@ -12,6 +12,8 @@ mod extract;
 pub mod logging;
 pub mod metrics;
 mod middleware;
+pub mod model_metrics;
+mod models;
 mod routes;
 mod state;
 
@@ -51,6 +53,10 @@ pub enum StartError {
     Lexicon(#[from] senti_vader::LexiconError),
     #[error("loading the user dictionary: {0}")]
     UserDict(#[from] senti_zh::ZhError),
+    #[error("opening the model repository: {0}")]
+    Models(#[from] senti_model::ModelError),
+    #[error("{0}")]
+    DefaultModel(String),
     #[error("binding {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -65,11 +71,49 @@ pub async fn bind(cfg: Config, router: LangRouter) -> Result<Server, StartError>
         None => senti_zh::Jieba::new(),
     };
     let addr = cfg.addr;
-    let state = Arc::new(state::AppState::new(cfg, router, jieba));
+    let metrics = state::AppState::metrics_for(&router);
+    let models = match &cfg.model_repo {
+        Some(dir) => Some(open_models(&cfg, dir.clone(), metrics.models.clone()).await?),
+        None => None,
+    };
+    let state = Arc::new(state::AppState::new(cfg, router, jieba, metrics, models));
+    if let (Some(repo), Some(spec)) = (&state.models, &state.default_model) {
+        repo.get(spec).map_err(|e| {
+            StartError::DefaultModel(format!(
+                "--model {}: {e}",
+                state.cfg.model.as_deref().unwrap_or_default()
+            ))
+        })?;
+    }
+    models::spawn_reloaders(&state);
     let app = app::build(state.clone());
     Server::bind(state, app)
         .await
         .map_err(|source| StartError::Bind { addr, source })
+}
+
+/// Opens the repository and loads its models (blocking work, off the runtime's workers).
+async fn open_models(
+    cfg: &Config,
+    dir: std::path::PathBuf,
+    observer: Arc<model_metrics::ModelMetrics>,
+) -> Result<Arc<senti_model::ModelRepo>, StartError> {
+    if let Some(lib) = &cfg.ort_library {
+        senti_model::runtime::set_library_path(&lib.to_string_lossy());
+    }
+    let opts = senti_model::RepoOptions {
+        model: senti_model::ModelOptions {
+            device: cfg.device().map_err(StartError::DefaultModel)?,
+            batch: cfg.batch(),
+            observer,
+        },
+        versions: cfg.model_versions,
+        settle: std::time::Duration::from_millis(cfg.model_settle_ms),
+    };
+    let repo = tokio::task::spawn_blocking(move || senti_model::ModelRepo::open(&dir, opts))
+        .await
+        .map_err(|e| StartError::DefaultModel(format!("loading models: {e}")))??;
+    Ok(Arc::new(repo))
 }
 
 /// Resolves on SIGTERM or SIGINT.

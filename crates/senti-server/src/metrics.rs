@@ -70,6 +70,8 @@ pub struct Metrics {
     pub errors: Family<CodeLabel, Counter>,
     pub connections: Gauge<i64, std::sync::atomic::AtomicI64>,
     pub closed_connections: Family<CodeLabel, Counter<u64, AtomicU64>>,
+    /// Model backends' per-stage series (registered even with no model: they stay empty).
+    pub models: std::sync::Arc<crate::model_metrics::ModelMetrics>,
 }
 
 impl Metrics {
@@ -126,6 +128,7 @@ impl Metrics {
             "Connections the server closed, by reason (header_timeout, idle_timeout)",
             closed_connections.clone(),
         );
+        let models = crate::model_metrics::ModelMetrics::register(&mut registry);
         let hot = Hot {
             ok: routes
                 .iter()
@@ -174,6 +177,7 @@ impl Metrics {
             errors,
             connections,
             closed_connections,
+            models,
         }
     }
 

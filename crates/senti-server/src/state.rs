@@ -21,20 +21,42 @@ pub struct AppState {
     /// Permits for requests in flight (`max_in_flight`); none left means 503, not a queue.
     pub in_flight: Arc<Semaphore>,
     pub started: Instant,
+    /// The model repository (`--model-repo`); `None` means ONNX Runtime is never loaded.
+    pub models: Option<Arc<senti_model::ModelRepo>>,
+    /// The model for requests that name none (`--model`).
+    pub default_model: Option<senti_model::ModelSpec>,
 }
 
 impl AppState {
-    pub fn new(cfg: Config, router: LangRouter, jieba: senti_zh::Jieba) -> AppState {
-        let permits = cfg.max_in_flight.min(Semaphore::MAX_PERMITS);
-        let metrics = Metrics::new(
+    /// The metrics registry for a router's backends (made before the state, so that a model
+    /// repository can report into it while it loads).
+    pub fn metrics_for(router: &LangRouter) -> Metrics {
+        Metrics::new(
             crate::routes::ROUTES,
             &router
                 .backends()
                 .iter()
                 .map(|b| b.backend())
+                .chain(["onnx"])
                 .collect::<Vec<_>>(),
-        );
+        )
+    }
+
+    pub fn new(
+        cfg: Config,
+        router: LangRouter,
+        jieba: senti_zh::Jieba,
+        metrics: Metrics,
+        models: Option<Arc<senti_model::ModelRepo>>,
+    ) -> AppState {
+        let permits = cfg.max_in_flight.min(Semaphore::MAX_PERMITS);
+        let default_model = cfg
+            .model
+            .as_deref()
+            .and_then(|m| senti_model::ModelSpec::parse(m).ok());
         AppState {
+            models,
+            default_model,
             cfg,
             router,
             jieba,

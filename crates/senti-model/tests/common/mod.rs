@@ -8,50 +8,15 @@ use std::time::Duration;
 use senti_model::{Device, Observer};
 
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    senti_model::testing::fixtures()
 }
 
 pub fn fixture(name: &str) -> PathBuf {
     fixtures().join(name)
 }
 
-/// Finds ONNX Runtime: `ORT_DYLIB_PATH`, else the workspace's `.venv-ort` (made by
-/// `scripts/test.sh` and `.ci/run`). Without it the model tests are skipped with a message,
-/// except under `CI=true`, where they fail: CI must never pass without running them.
 pub fn ort() -> bool {
-    if let Ok(p) = std::env::var("ORT_DYLIB_PATH")
-        && Path::new(&p).is_file()
-    {
-        return true;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    if let Some(lib) = find_venv_lib(&root.join(".venv-ort")) {
-        senti_model::runtime::set_library_path(&lib.to_string_lossy());
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "ONNX Runtime not found (ORT_DYLIB_PATH unset and no .venv-ort); under CI=true model tests must run"
-        );
-    }
-    eprintln!(
-        "SKIPPED: ONNX Runtime not found; run scripts/test.sh or set ORT_DYLIB_PATH to libonnxruntime.so.1.31.1"
-    );
-    false
-}
-
-pub fn find_venv_lib(venv: &Path) -> Option<PathBuf> {
-    let lib = venv.join("lib");
-    for py in std::fs::read_dir(lib).ok()?.flatten() {
-        let capi = py.path().join("site-packages/onnxruntime/capi");
-        for f in std::fs::read_dir(&capi).ok()?.flatten() {
-            let name = f.file_name().to_string_lossy().into_owned();
-            if name.starts_with("libonnxruntime.so.") {
-                return Some(f.path());
-            }
-        }
-    }
-    None
+    senti_model::testing::ort_available()
 }
 
 /// Records every observer call.

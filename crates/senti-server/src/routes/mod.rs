@@ -1,5 +1,6 @@
 //! Route groups, one file each.
 
+pub mod models;
 pub mod ops;
 pub mod segment;
 pub mod sentiment;
@@ -15,11 +16,24 @@ pub const ROUTES: &[&str] = &[
     "/metrics",
     "/v1/info",
     "/openapi.json",
+    "/v1/models",
+    "/admin/models/{name}/reload",
 ];
 
-/// Index in [`ROUTES`] of a request path. No route has path parameters, so a path that
-/// matches a route is its template; anything else is "unmatched". (Routes with parameters would
-/// need axum's `MatchedPath` instead.)
+/// Index in [`ROUTES`] of a request path: an exact match, or the one parameterised route by
+/// its shape; anything else is "unmatched" (so raw paths never become label values).
 pub fn route_index(path: &str) -> Option<usize> {
-    ROUTES.iter().position(|r| *r == path)
+    if let Some(i) = ROUTES.iter().position(|r| *r == path) {
+        return Some(i);
+    }
+    let name = path
+        .strip_prefix("/admin/models/")?
+        .strip_suffix("/reload")?;
+    (!name.is_empty() && !name.contains('/'))
+        .then(|| {
+            ROUTES
+                .iter()
+                .position(|r| *r == "/admin/models/{name}/reload")
+        })
+        .flatten()
 }

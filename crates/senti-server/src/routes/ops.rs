@@ -128,6 +128,8 @@ pub async fn info(State(st): State<Shared>) -> Response {
         metrics,
         info,
         openapi,
+        crate::routes::models::list,
+        crate::routes::models::reload,
     ),
     components(schemas(ErrorCode, crate::error::ErrorBody, crate::error::ErrorDetail))
 )]

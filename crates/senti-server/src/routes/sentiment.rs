@@ -7,7 +7,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use senti_core::json::SentimentBody;
-use senti_core::{AnalyzeError, AnalyzeOptions, Lang, Sentiment};
+use senti_core::{AnalyzeError, AnalyzeOptions, Analyzer, Lang, Pending, Sentiment, StageTiming};
+use senti_model::{Model, ModelSpec};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -31,6 +32,11 @@ pub struct SentimentRequest<'a> {
     /// Add per-token valences (`tokens`).
     #[serde(default)]
     pub explain: bool,
+    /// A model from the repository, `name` or `name@version` (default: `--model`, else the
+    /// lexicon scorers).
+    #[serde(default, borrow)]
+    #[schema(value_type = Option<String>)]
+    pub model: Option<Cow<'a, str>>,
 }
 
 /// The score object (same as `senti score`).
@@ -44,6 +50,13 @@ pub struct SentimentResponse {
     pub neg: f64,
     pub lang: String,
     pub backend: String,
+    /// Model backends: `name@version` of the model that answered.
+    pub model: Option<String>,
+    /// Model backends: `{label: probability}` for every label of the model.
+    #[schema(value_type = Option<Object>)]
+    pub probabilities: Option<serde_json::Value>,
+    /// Model backends: true when the text was cut to the model's input limit.
+    pub truncated: Option<bool>,
     /// Present with `explain`: `[{text, start, end, valence}]`, offsets in code points.
     pub tokens: Option<Vec<TokenSchema>>,
 }
@@ -69,6 +82,10 @@ pub struct BatchRequest<'a> {
     pub lang: Option<Cow<'a, str>>,
     #[serde(default)]
     pub explain: bool,
+    /// As in `POST /v1/sentiment`; one model for the whole batch.
+    #[serde(default, borrow)]
+    #[schema(value_type = Option<String>)]
+    pub model: Option<Cow<'a, str>>,
 }
 
 /// `{"results": [...]}`: each item's score object (with its `id` when given), or
@@ -124,14 +141,89 @@ pub fn check_len(text: &str, max_chars: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn score(st: &AppState, text: &str, opts: AnalyzeOptions) -> Result<Sentiment, AnalyzeError> {
-    let backend = st.router.route(text, opts.lang)?;
+/// The model a request names, else the default model, else `None` (the lexicon router).
+fn resolve_model(st: &AppState, named: Option<&str>) -> Result<Option<Model>, ApiError> {
+    let spec = match named {
+        Some(m) => Some(ModelSpec::parse(m)?),
+        None => None,
+    };
+    let Some(spec) = spec.as_ref().or(st.default_model.as_ref()) else {
+        return Ok(None);
+    };
+    let repo = st.models.as_ref().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::ModelNotFound,
+            "no model repository is configured (start the server with --model-repo)",
+        )
+    })?;
+    Ok(Some(repo.get(spec)?))
+}
+
+/// A backend's name and its (possibly still pending) result.
+type Picked = (&'static str, Pending<Result<Sentiment, AnalyzeError>>);
+
+/// The backend for one text: the model if there is one, else the language router's choice.
+fn pick(
+    st: &AppState,
+    model: Option<&Model>,
+    text: &str,
+    opts: AnalyzeOptions,
+) -> Result<Picked, AnalyzeError> {
+    match model {
+        Some(m) => Ok((m.backend(), m.analyze(text, opts))),
+        None => {
+            let b = st.router.route(text, opts.lang)?;
+            Ok((b.backend(), b.analyze(text, opts)))
+        }
+    }
+}
+
+/// Metrics of one finished text.
+fn observe(st: &AppState, backend: &'static str, r: &Result<Sentiment, AnalyzeError>, secs: f64) {
+    let s = r.as_ref().ok();
+    st.metrics.observe_analyze(backend, s.map(|s| s.lang), secs);
+    if let Some(m) = s.and_then(|s| s.model.as_ref()) {
+        st.metrics.models.observe_request(&m.model, &m.timing);
+    }
+}
+
+async fn score(
+    st: &AppState,
+    model: Option<&Model>,
+    text: &str,
+    opts: AnalyzeOptions,
+) -> Result<Sentiment, AnalyzeError> {
     let t0 = Instant::now();
-    let r = backend.analyze(text, opts).await;
-    let lang = r.as_ref().ok().map(|s| s.lang);
-    st.metrics
-        .observe_analyze(backend.backend(), lang, t0.elapsed().as_secs_f64());
+    let (backend, pending) = pick(st, model, text, opts)?;
+    let r = pending.await;
+    observe(st, backend, &r, t0.elapsed().as_secs_f64());
     r
+}
+
+/// `x-queue-time-us`, `x-inference-time-us`, `x-tokenize-time-us` and `x-batch-size` of a
+/// model answer (the largest over a batch request's items).
+fn timing_headers(resp: &mut Response, timings: impl Iterator<Item = StageTiming>) {
+    let mut max = StageTiming::default();
+    let mut any = false;
+    for t in timings {
+        any = true;
+        max.queue_us = max.queue_us.max(t.queue_us);
+        max.inference_us = max.inference_us.max(t.inference_us);
+        max.tokenize_us = max.tokenize_us.max(t.tokenize_us);
+        max.batch_size = max.batch_size.max(t.batch_size);
+    }
+    if !any {
+        return;
+    }
+    let h = resp.headers_mut();
+    for (name, v) in [
+        ("x-queue-time-us", max.queue_us),
+        ("x-inference-time-us", max.inference_us),
+        ("x-tokenize-time-us", max.tokenize_us),
+        ("x-batch-size", u64::from(max.batch_size)),
+    ] {
+        h.insert(name, HeaderValue::from(v));
+    }
 }
 
 pub fn json_response(bytes: Vec<u8>) -> Response {
@@ -150,6 +242,7 @@ pub fn json_response(bytes: Vec<u8>) -> Response {
         (status = 400, description = "invalid_json, invalid_request, missing_text, text_too_long, unsupported_lang", body = crate::error::ErrorBody),
         (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
         (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
@@ -161,10 +254,13 @@ pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Respons
         explain: req.explain,
         lang: parse_lang(req.lang.as_deref())?,
     };
-    let s = score(&st, &req.text, opts).await?;
+    let model = resolve_model(&st, req.model.as_deref())?;
+    let s = score(&st, model.as_ref(), &req.text, opts).await?;
     let out = serde_json::to_vec(&SentimentBody::new(&s, &req.text, req.explain))
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    Ok(json_response(out))
+    let mut resp = json_response(out);
+    timing_headers(&mut resp, s.model.iter().map(|m| m.timing));
+    Ok(resp)
 }
 
 /// The reference design's route; same as `POST /v1/sentiment`.
@@ -174,6 +270,7 @@ pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Respons
         (status = 400, description = "invalid_json, invalid_request, missing_text, text_too_long, unsupported_lang", body = crate::error::ErrorBody),
         (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
         (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
@@ -202,6 +299,7 @@ struct ItemErr<'a> {
         (status = 400, description = "invalid_json, invalid_request, batch_too_large, unsupported_lang", body = crate::error::ErrorBody),
         (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
         (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
     ))]
@@ -222,6 +320,7 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
         explain: req.explain,
         lang: parse_lang(req.lang.as_deref())?,
     };
+    let model = resolve_model(&st, req.model.as_deref())?;
 
     // Parse and validate every item, then submit all valid texts before awaiting any, so a
     // batching backend sees the whole request at once.
@@ -272,11 +371,10 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
             submitted.push(None);
             continue;
         };
-        match st.router.route(text, opts.lang) {
-            Ok(backend) => {
-                let t0 = Instant::now();
-                let pending = backend.analyze(text, opts);
-                submitted.push(Some((backend.backend(), pending, t0.elapsed())));
+        let t0 = Instant::now();
+        match pick(&st, model.as_ref(), text, opts) {
+            Ok((name, pending)) => {
+                submitted.push(Some((name, pending, t0.elapsed())));
             }
             Err(e) => {
                 *item = Err(e.into());
@@ -285,6 +383,7 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
         }
     }
 
+    let mut timings = Vec::new();
     let mut out = Vec::with_capacity(64 + req.items.len() * 120);
     out.extend_from_slice(b"{\"results\":[");
     for (i, ((id, item), sub)) in items.iter().zip(submitted).enumerate() {
@@ -297,10 +396,12 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
                 let t0 = Instant::now();
                 let r = pending.await;
                 let took = sync_time + t0.elapsed();
-                let lang = r.as_ref().ok().map(|s| s.lang);
-                st.metrics.observe_analyze(name, lang, took.as_secs_f64());
+                observe(&st, name, &r, took.as_secs_f64());
                 match r {
                     Ok(s) => {
+                        if let Some(m) = &s.model {
+                            timings.push(m.timing);
+                        }
                         let item = ItemOk {
                             id: *id,
                             body: SentimentBody::new(&s, text, req.explain),
@@ -328,5 +429,7 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
         }
     }
     out.extend_from_slice(b"]}");
-    Ok(json_response(out))
+    let mut resp = json_response(out);
+    timing_headers(&mut resp, timings.into_iter());
+    Ok(resp)
 }

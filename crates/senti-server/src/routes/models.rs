@@ -1,0 +1,102 @@
+//! `GET /v1/models` and `POST /admin/models/{name}/reload`.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::sentiment::json_response;
+use crate::state::Shared;
+
+#[derive(Serialize, ToSchema)]
+pub struct ModelsResponse {
+    /// The repository folder (`--model-repo`), or null when none is configured.
+    pub repository: Option<String>,
+    /// The model requests without `model` get (`--model`), if any.
+    pub default_model: Option<String>,
+    /// Whether ONNX Runtime is loaded in this process, and from where.
+    pub onnxruntime: RuntimeInfo,
+    /// Each model: the version serving and every version's state (ready with its device,
+    /// failed with the error, pending while its files arrive, available).
+    #[schema(value_type = Vec<Object>)]
+    pub models: Vec<senti_model::ModelStatus>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RuntimeInfo {
+    pub loaded: bool,
+    pub library: String,
+}
+
+/// Loaded models, their versions and devices.
+#[utoipa::path(get, path = "/v1/models", responses((status = 200, body = ModelsResponse)))]
+pub async fn list(State(st): State<Shared>) -> Response {
+    let body = ModelsResponse {
+        repository: st.models.as_ref().map(|r| r.root().display().to_string()),
+        default_model: st.cfg.model.clone(),
+        onnxruntime: RuntimeInfo {
+            loaded: senti_model::runtime::loaded(),
+            library: senti_model::runtime::library_path(),
+        },
+        models: st.models.as_ref().map(|r| r.status()).unwrap_or_default(),
+    };
+    json_response(serde_json::to_vec(&body).unwrap_or_default())
+}
+
+/// Rescans one model's versions now (needs `--admin-token`, sent as a bearer token).
+#[utoipa::path(post, path = "/admin/models/{name}/reload",
+    params(("name" = String, Path, description = "Model name")),
+    responses(
+        (status = 200, description = "The model's state after the rescan", body = Object),
+        (status = 401, description = "unauthorized", body = crate::error::ErrorBody),
+        (status = 404, description = "not_found (admin routes off), model_not_found", body = crate::error::ErrorBody),
+    ))]
+pub async fn reload(
+    State(st): State<Shared>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(token) = st.cfg.admin_token.as_deref() else {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            "no such route; admin routes are off unless --admin-token is set",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
+        return Err(ApiError::new(
+            ErrorCode::Unauthorized,
+            "admin routes need `Authorization: Bearer <admin token>`",
+        ));
+    }
+    let Some(repo) = st.models.clone() else {
+        return Err(ApiError::new(
+            ErrorCode::ModelNotFound,
+            "no model repository is configured (--model-repo)",
+        ));
+    };
+    st.metrics
+        .models
+        .reloads
+        .get_or_create(&crate::model_metrics::TriggerLabel { trigger: "admin" })
+        .inc();
+    let status = tokio::task::spawn_blocking(move || repo.reload(&name))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
+    Ok(json_response(
+        serde_json::to_vec(&status).unwrap_or_default(),
+    ))
+}
+
+/// Compares without an early exit, so response time does not reveal a matching prefix.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
