@@ -33,7 +33,7 @@ enum Command {
     /// Split Chinese text into words exactly as Python jieba 0.42.1 does (text or a file).
     Segment(segment::SegmentArgs),
     /// Run the HTTP service.
-    Serve(senti_server::ServeArgs),
+    Serve(Box<senti_server::ServeArgs>),
 }
 
 fn main() -> ExitCode {
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(args) => score::run(args),
         Command::Segment(args) => segment::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
     };
     match result {
         Ok(code) => code,
