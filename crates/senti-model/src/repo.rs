@@ -310,15 +310,6 @@ impl ModelRepo {
         for v in versions {
             let vdir = dir.join(v.to_string());
             let fp = fingerprint(&vdir);
-            if loaded.len() >= keep {
-                states.push((v, VersionState::Available));
-                continue;
-            }
-            let prev = old.and_then(|e| e.loaded.iter().find(|l| l.version == v));
-            if let Some(prev) = prev.filter(|p| p.fingerprint == fp) {
-                loaded.push(prev.clone());
-                continue;
-            }
             if let Some(missing) = missing_file(&vdir) {
                 states.push((
                     v,
@@ -326,6 +317,26 @@ impl ModelRepo {
                         reason: format!("incomplete: no {missing}"),
                     },
                 ));
+                continue;
+            }
+            if let Some((seen, error)) = failures.get(&vdir)
+                && *seen == fp
+            {
+                states.push((
+                    v,
+                    VersionState::Failed {
+                        error: error.clone(),
+                    },
+                ));
+                continue;
+            }
+            if loaded.len() >= keep {
+                states.push((v, VersionState::Available));
+                continue;
+            }
+            let prev = old.and_then(|e| e.loaded.iter().find(|l| l.version == v));
+            if let Some(prev) = prev.filter(|p| p.fingerprint == fp) {
+                loaded.push(prev.clone());
                 continue;
             }
             let newest = fp
@@ -338,17 +349,6 @@ impl ModelRepo {
                     v,
                     VersionState::Pending {
                         reason: "files changed moments ago (still copying?)".into(),
-                    },
-                ));
-                continue;
-            }
-            if let Some((seen, error)) = failures.get(&vdir)
-                && *seen == fp
-            {
-                states.push((
-                    v,
-                    VersionState::Failed {
-                        error: error.clone(),
                     },
                 ));
                 continue;
