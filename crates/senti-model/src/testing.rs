@@ -51,3 +51,15 @@ pub fn find_venv_lib(venv: &Path) -> Option<PathBuf> {
     }
     None
 }
+
+/// Copies the fixture model `fixture` into `root/name/version/`, as a deployment would.
+pub fn install_fixture(root: &Path, name: &str, version: u64, fixture: &str) {
+    let dst = root.join(name).join(version.to_string());
+    std::fs::create_dir_all(&dst).expect("create the version folder");
+    for f in std::fs::read_dir(fixtures().join(fixture))
+        .expect("read the fixture")
+        .flatten()
+    {
+        std::fs::copy(f.path(), dst.join(f.file_name())).expect("copy a fixture file");
+    }
+}

@@ -34,8 +34,8 @@ fn state(repo: &ModelRepo, name: &str, version: u64) -> VersionState {
         .clone()
 }
 
-fn add_version(root: &Path, name: &str, v: u64, from: &str) {
-    copy_dir(&fixture(from), &root.join(name).join(v.to_string()));
+fn add_version(root: &Path, name: &str, v: u64, fixture: &str) {
+    senti_model::testing::install_fixture(root, name, v, fixture);
 }
 
 #[test]

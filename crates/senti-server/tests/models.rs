@@ -18,12 +18,7 @@ fn ort() -> bool {
 }
 
 fn add_version(root: &Path, name: &str, v: u64, fixture: &str) {
-    let dst = root.join(name).join(v.to_string());
-    std::fs::create_dir_all(&dst).unwrap();
-    let src = senti_model::testing::fixtures().join(fixture);
-    for f in std::fs::read_dir(src).unwrap().flatten() {
-        std::fs::copy(f.path(), dst.join(f.file_name())).unwrap();
-    }
+    senti_model::testing::install_fixture(root, name, v, fixture);
 }
 
 fn config(root: &Path) -> Config {
