@@ -1,0 +1,278 @@
+//! Rooms and their registry.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use senti_core::Sentiment;
+use serde::Serialize;
+
+use crate::spike::{Spike, SpikeRule, SpikeState};
+use crate::window::{TermStat, WINDOWS_S, WindowStats, Windows};
+
+/// A comment as it arrives. `id` is required (later deduplication relies on it).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Comment {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub ts_ms: Option<i64>,
+}
+
+/// Why a comment or a room was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RoomError {
+    #[error("room id {0:?} must match [A-Za-z0-9_-]{{1,64}}")]
+    InvalidRoom(String),
+    #[error("comment id must be 1 to {max} bytes")]
+    InvalidId { max: usize },
+    #[error("comment text is {len} characters; the limit is {max}")]
+    TextTooLong { len: usize, max: usize },
+    #[error("{max} rooms are active, the limit; room {room:?} was not created")]
+    TooManyRooms { room: String, max: usize },
+    #[error("room {room:?} is at its rate limit of {max} comments per second")]
+    RateLimited { room: String, max: u64 },
+}
+
+impl RoomError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RoomError::InvalidRoom(_) => "invalid_room",
+            RoomError::InvalidId { .. } => "invalid_comment_id",
+            RoomError::TextTooLong { .. } => "text_too_long",
+            RoomError::TooManyRooms { .. } => "too_many_rooms",
+            RoomError::RateLimited { .. } => "rate_limited",
+        }
+    }
+}
+
+/// `[A-Za-z0-9_-]{1,64}`.
+pub fn valid_room_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Limits of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomLimits {
+    pub max_rooms: usize,
+    pub max_comment_chars: usize,
+    pub max_id_bytes: usize,
+    /// Comments per second per room (over the last 1 s window).
+    pub max_rate: u64,
+    /// A room with no comment for this long is dropped.
+    pub idle_expiry_ms: u64,
+    /// EWMA weight of each new comment's compound.
+    pub ewma_alpha: f64,
+}
+
+impl Default for RoomLimits {
+    fn default() -> Self {
+        RoomLimits {
+            max_rooms: 10_000,
+            max_comment_chars: 2_000,
+            max_id_bytes: 128,
+            max_rate: 200_000,
+            idle_expiry_ms: 10 * 60 * 1000,
+            ewma_alpha: 0.05,
+        }
+    }
+}
+
+/// A room's state at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub room: String,
+    pub at_ms: u64,
+    /// Comments since the room was created.
+    pub total: u64,
+    /// The 1 s, 10 s and 60 s windows.
+    pub windows: Vec<WindowStats>,
+    /// Exponentially weighted mean of compound over comments (weight `ewma_alpha` each).
+    pub ewma_compound: f64,
+    /// Top 5 terms of the last 10 s by |contribution|.
+    pub top_terms: Vec<TermStat>,
+    /// Whether a spike is in progress.
+    pub spike: bool,
+    pub last_spike: Option<Spike>,
+}
+
+/// One room.
+#[derive(Debug, Clone, Default)]
+pub struct Room {
+    windows: Windows,
+    ewma: Option<f64>,
+    total: u64,
+    spike: SpikeState,
+    last_spike: Option<Spike>,
+    last_seen_ms: u64,
+    last_check_slot: u64,
+}
+
+impl Room {
+    /// Counts a scored comment; returns a spike if this comment's arrival started one.
+    pub fn add(
+        &mut self,
+        now_ms: u64,
+        s: &Sentiment,
+        alpha: f64,
+        rule: &SpikeRule,
+    ) -> Option<Spike> {
+        let terms = s
+            .contributions
+            .iter()
+            .map(|c| (c.token.as_str(), c.valence));
+        self.windows.add(now_ms, s.label, s.scores.compound, terms);
+        let c = s.scores.compound;
+        self.ewma = Some(match self.ewma {
+            None => c,
+            Some(e) => e + alpha * (c - e),
+        });
+        self.total += 1;
+        self.last_seen_ms = now_ms;
+        // The rule reads hundreds of buckets: evaluate it once per 100 ms slot, not per comment.
+        let slot = now_ms / crate::window::BUCKET_MS;
+        if slot != self.last_check_slot {
+            self.last_check_slot = slot;
+            self.windows.trim_terms(now_ms);
+            return self.check(now_ms, rule);
+        }
+        None
+    }
+
+    /// Evaluates the spike rule (the stats tick calls this too).
+    pub fn check(&mut self, now_ms: u64, rule: &SpikeRule) -> Option<Spike> {
+        let s = self.spike.check(rule, &self.windows, now_ms);
+        if s.is_some() {
+            self.last_spike = s;
+        }
+        s
+    }
+
+    pub fn rate_1s(&self, now_ms: u64) -> u64 {
+        self.windows.window(now_ms, 1).count
+    }
+
+    pub fn snapshot(&self, room: &str, now_ms: u64) -> Snapshot {
+        Snapshot {
+            room: room.to_string(),
+            at_ms: now_ms,
+            total: self.total,
+            windows: WINDOWS_S
+                .iter()
+                .map(|&s| self.windows.window(now_ms, s))
+                .collect(),
+            ewma_compound: self.ewma.unwrap_or(0.0),
+            top_terms: self.windows.top_terms(now_ms, 5),
+            spike: self.spike.active(),
+            last_spike: self.last_spike,
+        }
+    }
+}
+
+/// All rooms. Each room has its own lock, so rooms never wait on each other; the map's lock
+/// is held only to find or create a room.
+#[derive(Default)]
+pub struct Rooms {
+    pub limits: RoomLimits,
+    pub rule: SpikeRule,
+    map: Mutex<HashMap<String, Arc<Mutex<Room>>>>,
+}
+
+impl Rooms {
+    pub fn new(limits: RoomLimits, rule: SpikeRule) -> Rooms {
+        Rooms {
+            limits,
+            rule,
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Checks a comment against the limits (before it is scored).
+    pub fn validate(&self, c: &Comment) -> Result<(), RoomError> {
+        if c.id.is_empty() || c.id.len() > self.limits.max_id_bytes {
+            return Err(RoomError::InvalidId {
+                max: self.limits.max_id_bytes,
+            });
+        }
+        if c.text.len() > self.limits.max_comment_chars {
+            let len = c.text.chars().count();
+            if len > self.limits.max_comment_chars {
+                return Err(RoomError::TextTooLong {
+                    len,
+                    max: self.limits.max_comment_chars,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The room, created if it does not exist and the room limit allows.
+    pub fn room(&self, id: &str) -> Result<Arc<Mutex<Room>>, RoomError> {
+        if !valid_room_id(id) {
+            return Err(RoomError::InvalidRoom(id.to_string()));
+        }
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(r) = map.get(id) {
+            return Ok(r.clone());
+        }
+        if map.len() >= self.limits.max_rooms {
+            return Err(RoomError::TooManyRooms {
+                room: id.to_string(),
+                max: self.limits.max_rooms,
+            });
+        }
+        let r = Arc::new(Mutex::new(Room::default()));
+        map.insert(id.to_string(), r.clone());
+        Ok(r)
+    }
+
+    /// Counts a scored comment in a room. Returns a spike when one starts.
+    pub fn add(&self, room: &str, now_ms: u64, s: &Sentiment) -> Result<Option<Spike>, RoomError> {
+        let r = self.room(room)?;
+        let mut r = r.lock().unwrap_or_else(PoisonError::into_inner);
+        if r.rate_1s(now_ms) >= self.limits.max_rate {
+            return Err(RoomError::RateLimited {
+                room: room.to_string(),
+                max: self.limits.max_rate,
+            });
+        }
+        Ok(r.add(now_ms, s, self.limits.ewma_alpha, &self.rule))
+    }
+
+    /// A room's snapshot; an unknown room gives empty statistics.
+    pub fn snapshot(&self, room: &str, now_ms: u64) -> Result<Snapshot, RoomError> {
+        if !valid_room_id(room) {
+            return Err(RoomError::InvalidRoom(room.to_string()));
+        }
+        let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(match map.get(room) {
+            Some(r) => r
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .snapshot(room, now_ms),
+            None => Room::default().snapshot(room, now_ms),
+        })
+    }
+
+    /// Active room ids, sorted.
+    pub fn list(&self) -> Vec<String> {
+        let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut ids: Vec<String> = map.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
+    /// Drops rooms idle for longer than the expiry; returns how many.
+    pub fn expire(&self, now_ms: u64) -> usize {
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = map.len();
+        let ttl = self.limits.idle_expiry_ms;
+        map.retain(|_, r| {
+            let r = r.lock().unwrap_or_else(PoisonError::into_inner);
+            now_ms.saturating_sub(r.last_seen_ms) < ttl
+        });
+        before - map.len()
+    }
+}

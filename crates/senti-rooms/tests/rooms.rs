@@ -1,0 +1,106 @@
+//! Windows and spikes with a hand-driven clock.
+
+use senti_core::{Lang, Scores, Sentiment};
+use senti_rooms::{RoomError, RoomLimits, Rooms, SpikeRule};
+
+fn scored(compound: f64) -> Sentiment {
+    Sentiment::new(
+        Scores {
+            compound,
+            ..Default::default()
+        },
+        Lang::En,
+        "test",
+    )
+}
+
+/// A steady stream: 20 comments/s, 10% negative, 30% neutral, the rest positive.
+fn steady(rooms: &Rooms, room: &str, from_ms: u64, to_ms: u64, spikes: &mut Vec<u64>) {
+    let mut t = from_ms;
+    let mut i = 0u64;
+    while t < to_ms {
+        let c = match i % 10 {
+            0 => -0.6,
+            1..=3 => 0.0,
+            _ => 0.6,
+        };
+        if let Some(s) = rooms.add(room, t, &scored(c)).unwrap() {
+            spikes.push(s.at_ms);
+        }
+        t += 50;
+        i += 1;
+    }
+}
+
+#[test]
+fn a_steady_replay_raises_no_spike() {
+    let rooms = Rooms::default();
+    let mut spikes = Vec::new();
+    steady(&rooms, "r1", 0, 300_000, &mut spikes);
+    assert!(spikes.is_empty(), "spikes at {spikes:?}");
+    let snap = rooms.snapshot("r1", 299_950).unwrap();
+    assert_eq!(snap.windows[1].count, 200);
+    assert_eq!(snap.windows[2].count, 1200);
+    assert!(!snap.spike);
+}
+
+#[test]
+fn a_negative_burst_raises_exactly_one_spike_within_2_s() {
+    let rooms = Rooms::default();
+    let mut spikes = Vec::new();
+    steady(&rooms, "r", 0, 60_000, &mut spikes);
+    assert!(spikes.is_empty());
+    // 15 s of burst: 50 negative comments/s on top of the steady stream.
+    let mut t = 60_000;
+    while t < 75_000 {
+        if let Some(s) = rooms.add("r", t, &scored(-0.9)).unwrap() {
+            spikes.push(s.at_ms);
+        }
+        t += 20;
+    }
+    steady(&rooms, "r", 60_000 + 15_000, 140_000, &mut spikes);
+    assert_eq!(spikes.len(), 1, "spikes at {spikes:?}");
+    assert!(
+        spikes[0] >= 60_000 && spikes[0] <= 62_000,
+        "spike at {}",
+        spikes[0]
+    );
+    let snap = rooms.snapshot("r", 139_950).unwrap();
+    assert_eq!(snap.last_spike.unwrap().at_ms, spikes[0]);
+    assert!(!snap.spike, "the spike ended after the burst");
+}
+
+#[test]
+fn unknown_rooms_are_empty_and_limits_are_errors() {
+    let rooms = Rooms::new(
+        RoomLimits {
+            max_rooms: 2,
+            max_rate: 5,
+            idle_expiry_ms: 1000,
+            ..RoomLimits::default()
+        },
+        SpikeRule::default(),
+    );
+    let snap = rooms.snapshot("nobody", 5).unwrap();
+    assert_eq!(snap.total, 0);
+    assert_eq!(snap.windows.len(), 3);
+    assert!(matches!(
+        rooms.snapshot("bad room", 0),
+        Err(RoomError::InvalidRoom(_))
+    ));
+    assert!(rooms.add(&"x".repeat(65), 0, &scored(0.1)).is_err());
+    rooms.add("a", 0, &scored(0.1)).unwrap();
+    rooms.add("b", 0, &scored(0.1)).unwrap();
+    let e = rooms.add("c", 0, &scored(0.1)).unwrap_err();
+    assert_eq!(e.code(), "too_many_rooms");
+    for _ in 0..4 {
+        rooms.add("a", 10, &scored(0.1)).unwrap();
+    }
+    assert_eq!(
+        rooms.add("a", 10, &scored(0.1)).unwrap_err().code(),
+        "rate_limited"
+    );
+    assert_eq!(rooms.list(), ["a", "b"]);
+    assert_eq!(rooms.expire(1005), 1, "b idle since 0");
+    assert_eq!(rooms.list(), ["a"]);
+}
