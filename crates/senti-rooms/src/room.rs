@@ -241,6 +241,18 @@ impl Rooms {
         Ok(r.add(now_ms, s, self.limits.ewma_alpha, &self.rule))
     }
 
+    /// Evaluates a room's spike rule now (the stats tick); `None` for unknown rooms.
+    pub fn check(&self, room: &str, now_ms: u64) -> Option<Spike> {
+        let r = self
+            .map
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(room)?
+            .clone();
+        let mut r = r.lock().unwrap_or_else(PoisonError::into_inner);
+        r.check(now_ms, &self.rule)
+    }
+
     /// A room's snapshot; an unknown room gives empty statistics.
     pub fn snapshot(&self, room: &str, now_ms: u64) -> Result<Snapshot, RoomError> {
         if !valid_room_id(room) {

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::middleware::observe;
-use crate::routes::{models, ops, segment, sentiment};
+use crate::routes::{models, ops, rooms, segment, sentiment};
 use crate::state::Shared;
 
 async fn not_found() -> ApiError {
@@ -35,6 +35,10 @@ pub fn build(st: Shared) -> Router {
         .route("/openapi.json", get(ops::openapi))
         .route("/v1/models", get(models::list))
         .route("/admin/models/{name}/reload", post(models::reload))
+        .route("/v1/rooms", get(rooms::list))
+        .route("/v1/rooms/{room}", get(rooms::get))
+        .route("/v1/rooms/{room}/comments", post(rooms::ingest))
+        .route("/v1/rooms/{room}/events", get(rooms::events))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(st.clone(), observe))

@@ -158,6 +158,12 @@ settings! {
     model_threads: usize = 1, "SENTI_MODEL_THREADS";
     /// Tokenizer pool threads per model.
     tokenizer_threads: usize = 1, "SENTI_TOKENIZER_THREADS";
+    /// Live rooms at once; a comment for a new room beyond this gets 429 too_many_rooms.
+    max_rooms: usize = 10_000, "SENTI_MAX_ROOMS";
+    /// Comments per second a room takes (over the last second); more are rejected.
+    room_max_rate: u64 = 200_000, "SENTI_ROOM_MAX_RATE";
+    /// A room without comments for this long is dropped.
+    room_idle_ms: u64 = 600_000, "SENTI_ROOM_IDLE_MS";
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -207,6 +213,7 @@ impl Config {
             ("model_sessions", self.model_sessions),
             ("model_threads", self.model_threads),
             ("tokenizer_threads", self.tokenizer_threads),
+            ("max_rooms", self.max_rooms),
         ] {
             if v == 0 {
                 return Err(ConfigError::Invalid(format!("{name} must be at least 1")));

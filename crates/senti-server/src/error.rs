@@ -29,6 +29,10 @@ pub enum ErrorCode {
     ModelNotFound,
     /// 401: an admin route without the right bearer token.
     Unauthorized,
+    /// 400: a room id that is not `[A-Za-z0-9_-]{1,64}`.
+    InvalidRoom,
+    /// 429: the room limit is reached (a new room cannot be created).
+    TooManyRooms,
     /// 405: the route exists, the method does not.
     MethodNotAllowed,
     /// 408: the body did not arrive within the body timeout.
@@ -60,6 +64,8 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::ModelNotFound => "model_not_found",
             ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::InvalidRoom => "invalid_room",
+            ErrorCode::TooManyRooms => "too_many_rooms",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::BodyTooLarge => "body_too_large",
@@ -79,7 +85,9 @@ impl ErrorCode {
             | ErrorCode::TextTooLong
             | ErrorCode::UnsupportedLang
             | ErrorCode::BatchTooLarge
-            | ErrorCode::InvalidMode => StatusCode::BAD_REQUEST,
+            | ErrorCode::InvalidMode
+            | ErrorCode::InvalidRoom => StatusCode::BAD_REQUEST,
+            ErrorCode::TooManyRooms => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::NotFound | ErrorCode::ModelNotFound => StatusCode::NOT_FOUND,
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -92,7 +100,9 @@ impl ErrorCode {
         }
     }
 
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 20] = [
+        ErrorCode::InvalidRoom,
+        ErrorCode::TooManyRooms,
         ErrorCode::ModelNotFound,
         ErrorCode::Unauthorized,
         ErrorCode::InvalidJson,
@@ -162,6 +172,19 @@ impl From<senti_model::ModelError> for ApiError {
             senti_model::ModelError::NotFound(m) => ApiError::new(ErrorCode::ModelNotFound, m),
             other => senti_core::AnalyzeError::from(other).into(),
         }
+    }
+}
+
+impl From<senti_rooms::RoomError> for ApiError {
+    fn from(e: senti_rooms::RoomError) -> ApiError {
+        use senti_rooms::RoomError as E;
+        let code = match &e {
+            E::InvalidRoom(_) => ErrorCode::InvalidRoom,
+            E::TooManyRooms { .. } => ErrorCode::TooManyRooms,
+            E::TextTooLong { .. } => ErrorCode::TextTooLong,
+            E::InvalidId { .. } | E::RateLimited { .. } => ErrorCode::InvalidRequest,
+        };
+        ApiError::new(code, e.to_string())
     }
 }
 

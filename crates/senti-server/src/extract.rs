@@ -38,6 +38,53 @@ pub async fn read_json_body(
             "the body must be JSON, sent with Content-Type: application/json",
         ));
     }
+    read_limited(headers, body, max_bytes, timeout).await
+}
+
+/// `application/x-ndjson`, `application/jsonl` or `application/json-seq`-like NDJSON types.
+pub fn is_ndjson(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|e| {
+            matches!(
+                e.as_str(),
+                "application/x-ndjson"
+                    | "application/ndjson"
+                    | "application/jsonl"
+                    | "application/x-jsonlines"
+            )
+        })
+}
+
+/// A JSON body (`Ok(false)`) or an NDJSON one (`Ok(true)`); 415 for anything else.
+pub fn json_or_ndjson(headers: &HeaderMap) -> Result<bool, ApiError> {
+    if is_ndjson(headers) {
+        Ok(true)
+    } else if is_json(headers) {
+        Ok(false)
+    } else {
+        Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the body must be a JSON array (application/json) or NDJSON (application/x-ndjson)",
+        ))
+    }
+}
+
+/// Reads a body under the size limit and the body timeout (413 / 408).
+pub async fn read_limited(
+    headers: &HeaderMap,
+    body: Body,
+    max_bytes: usize,
+    timeout: std::time::Duration,
+) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             ErrorCode::BodyTooLarge,

@@ -14,6 +14,7 @@ pub mod metrics;
 mod middleware;
 pub mod model_metrics;
 mod models;
+mod room_hub;
 mod routes;
 mod state;
 
@@ -86,6 +87,7 @@ pub async fn bind(cfg: Config, router: LangRouter) -> Result<Server, StartError>
         })?;
     }
     models::spawn_reloaders(&state);
+    room_hub::spawn_ticker(&state);
     let app = app::build(state.clone());
     Server::bind(state, app)
         .await

@@ -25,6 +25,9 @@ pub struct AppState {
     pub models: Option<Arc<senti_model::ModelRepo>>,
     /// The model for requests that name none (`--model`).
     pub default_model: Option<senti_model::ModelSpec>,
+    /// Live rooms and their subscribers.
+    pub rooms: senti_rooms::Rooms,
+    pub hubs: crate::room_hub::Hubs,
 }
 
 impl AppState {
@@ -54,7 +57,19 @@ impl AppState {
             .model
             .as_deref()
             .and_then(|m| senti_model::ModelSpec::parse(m).ok());
+        let rooms = senti_rooms::Rooms::new(
+            senti_rooms::RoomLimits {
+                max_rooms: cfg.max_rooms,
+                max_comment_chars: cfg.max_text_chars,
+                max_rate: cfg.room_max_rate,
+                idle_expiry_ms: cfg.room_idle_ms,
+                ..Default::default()
+            },
+            senti_rooms::SpikeRule::default(),
+        );
         AppState {
+            rooms,
+            hubs: Default::default(),
             models,
             default_model,
             cfg,

@@ -130,6 +130,10 @@ pub async fn info(State(st): State<Shared>) -> Response {
         openapi,
         crate::routes::models::list,
         crate::routes::models::reload,
+        crate::routes::rooms::ingest,
+        crate::routes::rooms::list,
+        crate::routes::rooms::get,
+        crate::routes::rooms::events,
     ),
     components(schemas(ErrorCode, crate::error::ErrorBody, crate::error::ErrorDetail))
 )]

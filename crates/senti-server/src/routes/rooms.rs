@@ -1,0 +1,377 @@
+//! Live rooms over HTTP: `POST /v1/rooms/{room}/comments`, `GET /v1/rooms`,
+//! `GET /v1/rooms/{room}` and the SSE stream `GET /v1/rooms/{room}/events`.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream};
+use senti_core::{AnalyzeOptions, Label};
+use senti_rooms::{Comment, valid_room_id};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::error::{ApiError, ErrorCode, ErrorDetail};
+use crate::extract::{json_or_ndjson, read_limited};
+use crate::room_hub::{RoomEvent, now_ms, publish_spike};
+use crate::routes::sentiment::json_response;
+use crate::state::{AppState, Shared};
+
+fn check_room(room: &str) -> Result<(), ApiError> {
+    if valid_room_id(room) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::InvalidRoom,
+            format!("room id {room:?} must match [A-Za-z0-9_-]{{1,64}}"),
+        ))
+    }
+}
+
+#[derive(Serialize)]
+struct Rejected {
+    id: Option<String>,
+    error: ErrorDetail,
+}
+
+#[derive(Serialize)]
+struct Accepted {
+    accepted: usize,
+    rejected: Vec<Rejected>,
+}
+
+/// A scored comment as `comment` events carry it.
+#[derive(Serialize)]
+struct CommentEvent<'a> {
+    id: &'a str,
+    text: &'a str,
+    label: Label,
+    compound: f64,
+    lang: senti_core::Lang,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ts_ms: Option<i64>,
+    /// Arrival time at the server (ms since the epoch).
+    at_ms: u64,
+}
+
+/// Scores one comment (language routing, lexicon backends), counts it in its room and
+/// publishes it to the room's subscribers.
+pub fn ingest_one(st: &AppState, room: &str, c: &Comment, at_ms: u64) -> Result<(), ApiError> {
+    st.rooms.validate(c)?;
+    let opts = AnalyzeOptions {
+        explain: true,
+        lang: None,
+    };
+    let backend = st.router.route(&c.text, None)?;
+    let s = backend.analyze(&c.text, opts).into_ready().map_err(|_| {
+        ApiError::new(
+            ErrorCode::Internal,
+            "room comments are scored by the lexicon backends, which answer at once",
+        )
+    })??;
+    let spike = st.rooms.add(room, at_ms, &s)?;
+    let ev = CommentEvent {
+        id: &c.id,
+        text: &c.text,
+        label: s.label,
+        compound: s.scores.compound,
+        lang: s.lang,
+        ts_ms: c.ts_ms,
+        at_ms,
+    };
+    st.hubs.hub(room).publish(
+        "comment",
+        at_ms,
+        serde_json::to_string(&ev).unwrap_or_default(),
+    );
+    if let Some(sp) = spike {
+        publish_spike(&st.hubs, room, &sp);
+    }
+    Ok(())
+}
+
+/// The comments of a body: a JSON array, or NDJSON lines; each parsed on its own so one bad
+/// comment is rejected alone.
+fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Result<Comment, Rejected>>, ApiError> {
+    let reject = |id: Option<String>, code, message: String| Rejected {
+        id,
+        error: ErrorDetail { code, message },
+    };
+    let one = |raw: &str, i: usize| -> Result<Comment, Rejected> {
+        serde_json::from_str::<Comment>(raw).map_err(|e| {
+            let id = serde_json::from_str::<serde_json::Value>(raw)
+                .ok()
+                .and_then(|v| v.get("id").and_then(|x| x.as_str()).map(str::to_string));
+            reject(id, ErrorCode::InvalidRequest, format!("comment {i}: {e}"))
+        })
+    };
+    if ndjson {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidJson, format!("NDJSON body: {e}")))?;
+        return Ok(text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .enumerate()
+            .map(|(i, l)| one(l, i))
+            .collect());
+    }
+    let items: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes).map_err(|e| {
+        let code = if e.is_data() {
+            ErrorCode::InvalidRequest
+        } else {
+            ErrorCode::InvalidJson
+        };
+        ApiError::new(code, format!("expected a JSON array of comments: {e}"))
+    })?;
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(|(i, r)| one(r.get(), i))
+        .collect())
+}
+
+/// Adds comments to a room (created by its first comment).
+#[utoipa::path(post, path = "/v1/rooms/{room}/comments",
+    params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}")),
+    request_body(content = Vec<Object>, description = "[{\"id\": str, \"text\": str, \"ts_ms\"?: int}, ...] as a JSON array, or one per line with Content-Type: application/x-ndjson"),
+    responses(
+        (status = 202, description = "{accepted, rejected: [{id, error}]}", body = Object),
+        (status = 400, description = "invalid_room, invalid_json, invalid_request", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
+        (status = 429, description = "too_many_rooms", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded", body = crate::error::ErrorBody),
+    ))]
+pub async fn ingest(
+    State(st): State<Shared>,
+    Path(room): Path<String>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    check_room(&room)?;
+    let _permit = st.admit()?;
+    let (parts, body) = req.into_parts();
+    let ndjson = json_or_ndjson(&parts.headers)?;
+    let bytes = read_limited(
+        &parts.headers,
+        body,
+        st.cfg.max_body_bytes,
+        st.cfg.body_timeout(),
+    )
+    .await?;
+    let parsed = parse_comments(&bytes, ndjson)?;
+    // The room must exist (or be creatable) before anything is counted.
+    st.rooms.room(&room)?;
+    let at = now_ms();
+    let mut out = Accepted {
+        accepted: 0,
+        rejected: Vec::new(),
+    };
+    for c in parsed {
+        match c {
+            Ok(c) => match ingest_one(&st, &room, &c, at) {
+                Ok(()) => out.accepted += 1,
+                Err(e) => out.rejected.push(Rejected {
+                    id: Some(c.id),
+                    error: ErrorDetail {
+                        code: e.code,
+                        message: e.message,
+                    },
+                }),
+            },
+            Err(r) => out.rejected.push(r),
+        }
+    }
+    let mut resp = json_response(serde_json::to_vec(&out).unwrap_or_default());
+    *resp.status_mut() = StatusCode::ACCEPTED;
+    Ok(resp)
+}
+
+#[derive(Serialize)]
+struct RoomSummary {
+    room: String,
+    total: u64,
+    rate_10s: f64,
+    ewma_compound: f64,
+    spike: bool,
+}
+
+/// Active rooms.
+#[utoipa::path(get, path = "/v1/rooms", responses((status = 200, description = "{rooms: [{room, total, rate_10s, ewma_compound, spike}]}", body = Object)))]
+pub async fn list(State(st): State<Shared>) -> Response {
+    let now = now_ms();
+    let rooms: Vec<RoomSummary> = st
+        .rooms
+        .list()
+        .into_iter()
+        .filter_map(|id| st.rooms.snapshot(&id, now).ok())
+        .map(|s| RoomSummary {
+            total: s.total,
+            rate_10s: s.windows.get(1).map_or(0.0, |w| w.rate),
+            ewma_compound: s.ewma_compound,
+            spike: s.spike,
+            room: s.room,
+        })
+        .collect();
+    json_response(serde_json::to_vec(&serde_json::json!({ "rooms": rooms })).unwrap_or_default())
+}
+
+/// A room's current statistics (empty for an unknown room).
+#[utoipa::path(get, path = "/v1/rooms/{room}",
+    params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}")),
+    responses((status = 200, description = "The snapshot", body = Object),
+        (status = 400, description = "invalid_room", body = crate::error::ErrorBody)))]
+pub async fn get(State(st): State<Shared>, Path(room): Path<String>) -> Result<Response, ApiError> {
+    let snap = st.rooms.snapshot(&room, now_ms())?;
+    Ok(json_response(serde_json::to_vec(&snap).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+pub struct EventsQuery {
+    /// "all", "sampled" (at most 10 a second) or "none" (default).
+    #[serde(default)]
+    comments: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum CommentMode {
+    None,
+    Sampled,
+    All,
+}
+
+/// Sampled mode's cap.
+const SAMPLED_PER_SECOND: u32 = 10;
+
+struct Sub {
+    replay: std::vec::IntoIter<Arc<RoomEvent>>,
+    rx: tokio::sync::broadcast::Receiver<Arc<RoomEvent>>,
+    last_id: u64,
+    mode: CommentMode,
+    second: u64,
+    sent_this_second: u32,
+}
+
+impl Sub {
+    fn wants(&mut self, ev: &RoomEvent) -> bool {
+        if ev.id <= self.last_id {
+            return false;
+        }
+        if ev.kind != "comment" {
+            return true;
+        }
+        match self.mode {
+            CommentMode::None => false,
+            CommentMode::All => true,
+            CommentMode::Sampled => {
+                let s = ev.at_ms / 1000;
+                if s != self.second {
+                    self.second = s;
+                    self.sent_this_second = 0;
+                }
+                self.sent_this_second += 1;
+                self.sent_this_second <= SAMPLED_PER_SECOND
+            }
+        }
+    }
+}
+
+fn to_sse(ev: &RoomEvent) -> Event {
+    Event::default()
+        .id(ev.id.to_string())
+        .event(ev.kind)
+        .data(&ev.data)
+}
+
+/// Server-sent events of a room: `stats` every second, `spike`, `comment` (when asked),
+/// `lagged` when this subscriber fell behind and skipped events.
+#[utoipa::path(get, path = "/v1/rooms/{room}/events",
+    params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}"),
+        ("comments" = Option<String>, Query, description = "all, sampled (at most 10 a second) or none")),
+    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String),
+        (status = 400, description = "invalid_room, invalid_request", body = crate::error::ErrorBody)))]
+pub async fn events(
+    State(st): State<Shared>,
+    Path(room): Path<String>,
+    Query(q): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_room(&room)?;
+    let mode = match q.comments.as_deref() {
+        None | Some("none") => CommentMode::None,
+        Some("all") => CommentMode::All,
+        Some("sampled") => CommentMode::Sampled,
+        Some(other) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("comments={other:?}: use all, sampled or none"),
+            ));
+        }
+    };
+    let hub = st.hubs.hub(&room);
+    // Subscribe first, then read what is kept: nothing falls between the two (duplicates are
+    // skipped by id).
+    let rx = hub.tx.subscribe();
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let replay = match resume.and_then(|id| hub.since(id)) {
+        Some(evs) => evs,
+        None => {
+            // A fresh page: the last 60 s of stats and spikes, and of comments still kept.
+            let now = now_ms();
+            let mut evs = hub.history(now);
+            if mode != CommentMode::None {
+                evs.extend(hub.since(0).unwrap_or_default().into_iter().filter(|e| {
+                    e.kind == "comment" && e.at_ms + crate::room_hub::HISTORY_MS >= now
+                }));
+                evs.sort_by_key(|e| e.id);
+            }
+            evs
+        }
+    };
+    let sub = Sub {
+        replay: replay.into_iter(),
+        rx,
+        last_id: resume.unwrap_or(0),
+        mode,
+        second: 0,
+        sent_this_second: 0,
+    };
+    let stream = event_stream(sub);
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+fn event_stream(sub: Sub) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(sub, |mut sub| async move {
+        while let Some(ev) = sub.replay.next() {
+            if sub.wants(&ev) {
+                sub.last_id = ev.id;
+                return Some((Ok(to_sse(&ev)), sub));
+            }
+        }
+        loop {
+            match sub.rx.recv().await {
+                Ok(ev) => {
+                    if sub.wants(&ev) {
+                        sub.last_id = ev.id;
+                        return Some((Ok(to_sse(&ev)), sub));
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    let ev = Event::default()
+                        .event("lagged")
+                        .data(format!("{{\"skipped\":{n}}}"));
+                    return Some((Ok(ev), sub));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+}
