@@ -7,6 +7,7 @@ mod backend;
 mod files;
 mod formats;
 mod pipeline;
+mod replay;
 mod score;
 mod segment;
 mod serve;
@@ -32,6 +33,8 @@ enum Command {
     Score(score::ScoreArgs),
     /// Split Chinese text into words exactly as Python jieba 0.42.1 does (text or a file).
     Segment(segment::SegmentArgs),
+    /// Push a file of comments into a live room at a given rate (demos, benchmarks).
+    Replay(replay::ReplayArgs),
     /// Run the HTTP service.
     Serve(Box<senti_server::ServeArgs>),
 }
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(args),
         Command::Segment(args) => segment::run(args),
         Command::Serve(args) => serve::run(*args),
+        Command::Replay(args) => replay::run(args),
     };
     match result {
         Ok(code) => code,

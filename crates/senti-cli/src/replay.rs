@@ -1,0 +1,229 @@
+//! `senti replay FILE.jsonl --room R --rate N`: pushes a comment file into a live room at a
+//! given rate, for demos and the rooms benchmark. Comments are `{"id", "text", "ts_ms"?}`
+//! lines; they are sent as NDJSON bodies of `--batch` lines to
+//! `POST /v1/rooms/{room}/comments`, paced so that batch k leaves at k × batch / rate seconds.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Serialize;
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// Comments, one JSON object per line: {"id": str, "text": str, "ts_ms"?: int}.
+    pub file: String,
+    /// The room.
+    #[arg(long)]
+    pub room: String,
+    /// Comments per second (0: as fast as the server takes them).
+    #[arg(long, default_value_t = 100.0)]
+    pub rate: f64,
+    /// The server's HTTP address.
+    #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
+    pub http: String,
+    /// Comments per request.
+    #[arg(long, default_value_t = 1000)]
+    pub batch: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 2)]
+    pub connections: usize,
+    /// Go round the file until this many seconds have passed (default: once through).
+    #[arg(long, value_name = "SECS")]
+    pub duration: Option<f64>,
+    /// Give each comment a fresh id on every pass (`<id>-<pass>`), so repeats are new comments.
+    #[arg(long)]
+    pub unique_ids: bool,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    sent: u64,
+    accepted: u64,
+    rejected: u64,
+    failed_requests: u64,
+    seconds: f64,
+    comments_per_second: f64,
+    /// CPU seconds this process used (user + system): the generator's own cost.
+    generator_cpu_seconds: f64,
+}
+
+fn cpu_seconds() -> f64 {
+    // /proc/self/stat fields 14 and 15: utime and stime in clock ticks (100 per second).
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
+fn load(path: &str) -> Result<Vec<serde_json::Value>> {
+    let f = std::fs::File::open(path).with_context(|| format!("opening {path}"))?;
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(&line)
+            .with_context(|| format!("{path}:{}: not a JSON object", i + 1))?;
+        if v.get("id").and_then(|x| x.as_str()).is_none()
+            || v.get("text").and_then(|x| x.as_str()).is_none()
+        {
+            bail!(
+                "{path}:{}: a comment needs string \"id\" and \"text\"",
+                i + 1
+            );
+        }
+        out.push(v);
+    }
+    if out.is_empty() {
+        bail!("{path}: no comments");
+    }
+    Ok(out)
+}
+
+/// NDJSON bodies for one pass through the file.
+fn bodies(comments: &[serde_json::Value], batch: usize, pass: Option<u64>) -> Vec<(usize, String)> {
+    comments
+        .chunks(batch.max(1))
+        .map(|chunk| {
+            let mut body = String::new();
+            for c in chunk {
+                let mut c = c.clone();
+                if let (Some(p), Some(id)) = (pass, c.get("id").and_then(|x| x.as_str())) {
+                    c["id"] = serde_json::Value::String(format!("{id}-{p}"));
+                }
+                body.push_str(&c.to_string());
+                body.push('\n');
+            }
+            (chunk.len(), body)
+        })
+        .collect()
+}
+
+pub fn run(args: ReplayArgs) -> Result<ExitCode> {
+    if !senti_rooms_valid(&args.room) {
+        bail!("--room must match [A-Za-z0-9_-]{{1,64}}");
+    }
+    let comments = load(&args.file)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let summary = rt.block_on(replay(args, comments))?;
+    println!("{}", serde_json::to_string(&summary)?);
+    Ok(if summary.failed_requests == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn senti_rooms_valid(room: &str) -> bool {
+    (1..=64).contains(&room.len())
+        && room
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Summary> {
+    let url = format!(
+        "{}/v1/rooms/{}/comments",
+        args.http.trim_end_matches('/'),
+        args.room
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections.max(1))
+        .build()?;
+    let cpu0 = cpu_seconds();
+    let t0 = Instant::now();
+    let sent = Arc::new(AtomicU64::new(0));
+    let accepted = Arc::new(AtomicU64::new(0));
+    let rejected = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let next = Arc::new(AtomicUsize::new(0));
+    let per_pass = comments.len().div_ceil(args.batch.max(1));
+    let deadline = args.duration.map(|d| t0 + Duration::from_secs_f64(d));
+    let comments = Arc::new(comments);
+    let mut tasks = Vec::new();
+    for _ in 0..args.connections.max(1) {
+        let (client, url, comments) = (client.clone(), url.clone(), comments.clone());
+        let (sent, accepted, rejected, failed, next) = (
+            sent.clone(),
+            accepted.clone(),
+            rejected.clone(),
+            failed.clone(),
+            next.clone(),
+        );
+        let (batch, rate, unique) = (args.batch.max(1), args.rate, args.unique_ids);
+        tasks.push(tokio::spawn(async move {
+            let mut cache: Option<(u64, Vec<(usize, String)>)> = None;
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let pass = (k / per_pass) as u64;
+                if deadline.is_none() && pass > 0 {
+                    break;
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    break;
+                }
+                if cache.as_ref().is_none_or(|(p, _)| *p != pass) {
+                    cache = Some((pass, bodies(&comments, batch, unique.then_some(pass))));
+                }
+                let Some((_, bs)) = &cache else { break };
+                let (n, body) = bs[k % per_pass].clone();
+                if rate > 0.0 {
+                    let due = t0 + Duration::from_secs_f64((k * batch) as f64 / rate);
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                let r = client
+                    .post(&url)
+                    .header("content-type", "application/x-ndjson")
+                    .body(body)
+                    .send()
+                    .await;
+                sent.fetch_add(n as u64, Ordering::Relaxed);
+                match r {
+                    Ok(r) if r.status().as_u16() == 202 => {
+                        let v: serde_json::Value = r.json().await.unwrap_or_default();
+                        accepted.fetch_add(v["accepted"].as_u64().unwrap_or(0), Ordering::Relaxed);
+                        let rej = v["rejected"].as_array().map_or(0, Vec::len) as u64;
+                        rejected.fetch_add(rej, Ordering::Relaxed);
+                    }
+                    Ok(r) => {
+                        eprintln!(
+                            "replay: HTTP {}: {}",
+                            r.status(),
+                            r.text().await.unwrap_or_default()
+                        );
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        eprintln!("replay: {e}");
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let sent = sent.load(Ordering::Relaxed);
+    Ok(Summary {
+        sent,
+        accepted: accepted.load(Ordering::Relaxed),
+        rejected: rejected.load(Ordering::Relaxed),
+        failed_requests: failed.load(Ordering::Relaxed),
+        seconds: secs,
+        comments_per_second: sent as f64 / secs,
+        generator_cpu_seconds: cpu_seconds() - cpu0,
+    })
+}
