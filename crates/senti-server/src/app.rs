@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::middleware::observe;
-use crate::routes::{models, ops, rooms, segment, sentiment};
+use crate::routes::{dashboard, models, ops, rooms, segment, sentiment};
 use crate::state::Shared;
 
 async fn not_found() -> ApiError {
@@ -39,6 +39,9 @@ pub fn build(st: Shared) -> Router {
         .route("/v1/rooms/{room}", get(rooms::get))
         .route("/v1/rooms/{room}/comments", post(rooms::ingest))
         .route("/v1/rooms/{room}/events", get(rooms::events))
+        .route("/", get(dashboard::index))
+        .route("/rooms/{room}", get(dashboard::room))
+        .route("/assets/{file}", get(dashboard::asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(st.clone(), observe))

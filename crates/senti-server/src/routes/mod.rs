@@ -1,5 +1,6 @@
 //! Route groups, one file each.
 
+pub mod dashboard;
 pub mod models;
 pub mod ops;
 pub mod rooms;
@@ -23,6 +24,9 @@ pub const ROUTES: &[&str] = &[
     "/v1/rooms/{room}",
     "/v1/rooms/{room}/comments",
     "/v1/rooms/{room}/events",
+    "/",
+    "/rooms/{room}",
+    "/assets/{file}",
 ];
 
 /// Index in [`ROUTES`] of a request path: an exact match, else a template whose `{param}`
