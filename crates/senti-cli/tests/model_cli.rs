@@ -39,6 +39,7 @@ fn serve(args: &[&str], lib: &str) -> (Server, String) {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .env("SENTI_GRPC_ADDR", "127.0.0.1:0")
         .arg("serve")
         .args([
             "--addr",

@@ -14,6 +14,7 @@ fn replay_pushes_every_comment_into_the_room() {
         .port();
     let url = format!("http://127.0.0.1:{port}");
     let mut server = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .env("SENTI_GRPC_ADDR", "127.0.0.1:0")
         .args([
             "serve",
             "--addr",

@@ -37,6 +37,7 @@ async fn config_precedence_logs_and_sigterm() {
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .env("SENTI_GRPC_ADDR", "127.0.0.1:0")
         .args([
             "serve",
             "--addr",
@@ -119,6 +120,7 @@ fn bad_config_exits_2() {
     let cfg = dir.path().join("bad.toml");
     std::fs::write(&cfg, "no_such_setting = 1\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .env("SENTI_GRPC_ADDR", "127.0.0.1:0")
         .args(["serve", "--config", cfg.to_str().unwrap()])
         .output()
         .unwrap();

@@ -102,6 +102,8 @@ macro_rules! settings {
 settings! {
     /// Address to listen on.
     addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080)), "SENTI_ADDR";
+    /// gRPC address ("off" to disable).
+    grpc_addr: String = "127.0.0.1:50051".to_string(), "SENTI_GRPC_ADDR";
     /// Largest request body, in bytes (413 beyond).
     max_body_bytes: usize = 1 << 20, "SENTI_MAX_BODY_BYTES";
     /// Most items in one batch request.
@@ -220,6 +222,7 @@ impl Config {
             }
         }
         self.device().map_err(ConfigError::Invalid)?;
+        self.grpc_socket().map_err(ConfigError::Invalid)?;
         if let Some(m) = &self.model {
             senti_model::ModelSpec::parse(m).map_err(|e| ConfigError::Invalid(e.to_string()))?;
             if self.model_repo.is_none() {
@@ -227,6 +230,17 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The gRPC listener address, `None` when turned off.
+    pub fn grpc_socket(&self) -> Result<Option<SocketAddr>, String> {
+        if self.grpc_addr.eq_ignore_ascii_case("off") {
+            return Ok(None);
+        }
+        self.grpc_addr
+            .parse()
+            .map(Some)
+            .map_err(|e| format!("grpc_addr {:?}: {e} (use host:port or off)", self.grpc_addr))
     }
 
     pub fn device(&self) -> Result<senti_model::Device, String> {

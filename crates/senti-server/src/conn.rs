@@ -132,15 +132,23 @@ impl AsyncWrite for Timed {
 /// A bound listener, ready to serve.
 pub struct Server {
     listener: TcpListener,
+    grpc: Option<TcpListener>,
     app: Router,
     state: Shared,
 }
 
 impl Server {
+    /// Binds the HTTP listener and, unless turned off, the gRPC one.
     pub async fn bind(state: Shared, app: Router) -> io::Result<Server> {
         let listener = TcpListener::bind(state.cfg.addr).await?;
+        let grpc = match state.cfg.grpc_socket() {
+            Ok(Some(addr)) => Some(TcpListener::bind(addr).await?),
+            Ok(None) => None,
+            Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidInput, e)),
+        };
         Ok(Server {
             listener,
+            grpc,
             app,
             state,
         })
@@ -150,17 +158,29 @@ impl Server {
         self.listener.local_addr()
     }
 
+    /// The gRPC listener's address, if gRPC is on.
+    pub fn grpc_local_addr(&self) -> Option<std::net::SocketAddr> {
+        self.grpc.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     /// Serves until `shutdown` resolves, then drains: /readyz turns 503, new connections are
     /// still taken for `drain_delay`, then the listener closes, every connection finishes its
     /// request in flight and closes, and this returns (at the latest after `shutdown_grace`).
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
         let Server {
             listener,
+            grpc,
             app,
             state,
         } = self;
         let tracker = TaskTracker::new();
         let (stop_tx, stop_rx) = watch::channel(false);
+        if let Some(l) = grpc {
+            let mut stop = stop_rx.clone();
+            tracker.spawn(crate::grpc::serve(l, state.clone(), async move {
+                let _ = stop.wait_for(|s| *s).await;
+            }));
+        }
         let conn_slots = Arc::new(Semaphore::new(
             state.cfg.max_connections.min(Semaphore::MAX_PERMITS),
         ));

@@ -9,6 +9,7 @@ pub mod config;
 mod conn;
 pub mod error;
 mod extract;
+pub mod grpc;
 pub mod logging;
 pub mod metrics;
 mod middleware;

@@ -114,7 +114,7 @@ struct IdOnly<'a> {
 }
 
 /// "auto" or absent means detect; otherwise a tag naming a language some backend serves.
-fn parse_lang(lang: Option<&str>) -> Result<Option<Lang>, ApiError> {
+pub(crate) fn parse_lang(lang: Option<&str>) -> Result<Option<Lang>, ApiError> {
     match lang {
         None => Ok(None),
         Some(l) if l.eq_ignore_ascii_case("auto") => Ok(None),
@@ -142,7 +142,7 @@ pub fn check_len(text: &str, max_chars: usize) -> Result<(), ApiError> {
 }
 
 /// The model a request names, else the default model, else `None` (the lexicon router).
-fn resolve_model(st: &AppState, named: Option<&str>) -> Result<Option<Model>, ApiError> {
+pub(crate) fn resolve_model(st: &AppState, named: Option<&str>) -> Result<Option<Model>, ApiError> {
     let spec = match named {
         Some(m) => Some(ModelSpec::parse(m)?),
         None => None,
@@ -187,7 +187,7 @@ fn observe(st: &AppState, backend: &'static str, r: &Result<Sentiment, AnalyzeEr
     }
 }
 
-async fn score(
+pub(crate) async fn score(
     st: &AppState,
     model: Option<&Model>,
     text: &str,

@@ -12,6 +12,8 @@ use tokio::task::JoinHandle;
 
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The gRPC listener, when on.
+    pub grpc: Option<SocketAddr>,
     pub url: String,
     stop: Option<oneshot::Sender<()>>,
     pub task: Option<JoinHandle<std::io::Result<()>>>,
@@ -20,15 +22,20 @@ pub struct TestServer {
 impl TestServer {
     pub async fn start(mut cfg: Config) -> TestServer {
         cfg.addr = "127.0.0.1:0".parse().unwrap();
+        if cfg.grpc_addr == Config::default().grpc_addr {
+            cfg.grpc_addr = "127.0.0.1:0".into();
+        }
         let router = senti_server::build_router(&cfg).unwrap();
         let server = senti_server::bind(cfg, router).await.unwrap();
         let addr = server.local_addr().unwrap();
+        let grpc = server.grpc_local_addr();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run(async {
             let _ = rx.await;
         }));
         TestServer {
             addr,
+            grpc,
             url: format!("http://{addr}"),
             stop: Some(tx),
             task: Some(task),
