@@ -23,10 +23,14 @@ pub struct ReplayArgs {
     /// Comments per second (0: as fast as the server takes them).
     #[arg(long, default_value_t = 100.0)]
     pub rate: f64,
-    /// The server's HTTP address.
+    /// The server's HTTP address (NDJSON bodies of --batch comments).
     #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
     pub http: String,
-    /// Comments per request.
+    /// Send over gRPC `Ingest` to this address instead (messages of --batch comments, one
+    /// client stream per connection), e.g. http://127.0.0.1:50051.
+    #[arg(long, value_name = "URL")]
+    pub grpc: Option<String>,
+    /// Comments per request (HTTP) or per message (gRPC).
     #[arg(long, default_value_t = 1000)]
     pub batch: usize,
     /// Requests in flight at once.
@@ -116,7 +120,10 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let summary = rt.block_on(replay(args, comments))?;
+    let summary = match args.grpc.clone() {
+        Some(url) => rt.block_on(replay_grpc(args, url, comments))?,
+        None => rt.block_on(replay(args, comments))?,
+    };
     println!("{}", serde_json::to_string(&summary)?);
     Ok(if summary.failed_requests == 0 {
         ExitCode::SUCCESS
@@ -222,6 +229,113 @@ async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Su
         accepted: accepted.load(Ordering::Relaxed),
         rejected: rejected.load(Ordering::Relaxed),
         failed_requests: failed.load(Ordering::Relaxed),
+        seconds: secs,
+        comments_per_second: sent as f64 / secs,
+        generator_cpu_seconds: cpu_seconds() - cpu0,
+    })
+}
+
+/// The gRPC path: each connection opens one `Ingest` client stream and feeds it paced
+/// messages; the server's summary comes when the stream closes.
+async fn replay_grpc(
+    args: ReplayArgs,
+    url: String,
+    comments: Vec<serde_json::Value>,
+) -> Result<Summary> {
+    use senti_server::grpc::pb;
+    let cpu0 = cpu_seconds();
+    let t0 = Instant::now();
+    let batch = args.batch.max(1);
+    let per_pass = comments.len().div_ceil(batch);
+    let deadline = args.duration.map(|d| t0 + Duration::from_secs_f64(d));
+    let next = Arc::new(AtomicUsize::new(0));
+    let sent = Arc::new(AtomicU64::new(0));
+    let room = args.room.clone();
+    let to_msg = move |chunk: &[serde_json::Value], pass: Option<u64>| pb::IngestRequest {
+        room: room.clone(),
+        comments: chunk
+            .iter()
+            .map(|c| {
+                let id = c["id"].as_str().unwrap_or_default();
+                pb::Comment {
+                    id: match pass {
+                        Some(p) => format!("{id}-{p}"),
+                        None => id.to_string(),
+                    },
+                    text: c["text"].as_str().unwrap_or_default().to_string(),
+                    ts_ms: c["ts_ms"].as_i64().unwrap_or(0),
+                }
+            })
+            .collect(),
+    };
+    let mut tasks = Vec::new();
+    for _ in 0..args.connections.max(1) {
+        let mut client = pb::rooms_client::RoomsClient::connect(url.clone())
+            .await
+            .with_context(|| format!("connecting to {url}"))?;
+        let (tx, rx) = tokio::sync::mpsc::channel::<pb::IngestRequest>(4);
+        let call = tokio::spawn(async move {
+            client
+                .ingest(tokio_stream::wrappers::ReceiverStream::new(rx))
+                .await
+        });
+        let msgs: Vec<Vec<serde_json::Value>> = comments
+            .chunks(batch)
+            .map(<[serde_json::Value]>::to_vec)
+            .collect();
+        let (next, sent, rate, unique) = (next.clone(), sent.clone(), args.rate, args.unique_ids);
+        let to_msg = to_msg.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let pass = (k / per_pass) as u64;
+                if (deadline.is_none() && pass > 0) || deadline.is_some_and(|d| Instant::now() >= d)
+                {
+                    break;
+                }
+                if rate > 0.0 {
+                    let due = t0 + Duration::from_secs_f64((k * batch) as f64 / rate);
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                let chunk = &msgs[k % per_pass];
+                if tx
+                    .send(to_msg(chunk, unique.then_some(pass)))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+                sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            }
+            drop(tx);
+            call.await
+        }));
+    }
+    let (mut accepted, mut rejected, mut failed) = (0, 0, 0);
+    for t in tasks {
+        match t.await? {
+            Ok(Ok(r)) => {
+                let r = r.into_inner();
+                accepted += r.accepted;
+                rejected += r.rejected.len() as u64;
+            }
+            Ok(Err(status)) => {
+                eprintln!("replay: {status}");
+                failed += 1;
+            }
+            Err(e) => {
+                eprintln!("replay: {e}");
+                failed += 1;
+            }
+        }
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let sent = sent.load(Ordering::Relaxed);
+    Ok(Summary {
+        sent,
+        accepted,
+        rejected,
+        failed_requests: failed,
         seconds: secs,
         comments_per_second: sent as f64 / secs,
         generator_cpu_seconds: cpu_seconds() - cpu0,

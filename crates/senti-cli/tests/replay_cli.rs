@@ -13,8 +13,13 @@ fn replay_pushes_every_comment_into_the_room() {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}");
+    let grpc_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_senti"))
-        .env("SENTI_GRPC_ADDR", "127.0.0.1:0")
+        .env("SENTI_GRPC_ADDR", format!("127.0.0.1:{grpc_port}"))
         .args([
             "serve",
             "--addr",
@@ -79,6 +84,37 @@ fn replay_pushes_every_comment_into_the_room() {
     assert!(took >= Duration::from_millis(400), "{took:?}");
     let snap = Command::new("curl")
         .args(["-sf", &format!("{url}/v1/rooms/demo")])
+        .output()
+        .unwrap();
+    let snap: Value = serde_json::from_slice(&snap.stdout).unwrap();
+    assert_eq!(snap["total"], 500);
+    // The same file over gRPC Ingest (100 comments a message) into another room.
+    let out = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .args([
+            "replay",
+            file.to_str().unwrap(),
+            "--room",
+            "demo-grpc",
+            "--rate",
+            "0",
+        ])
+        .args([
+            "--batch",
+            "100",
+            "--grpc",
+            &format!("http://127.0.0.1:{grpc_port}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["accepted"], 500, "{summary}");
+    let snap = Command::new("curl")
+        .args(["-sf", &format!("{url}/v1/rooms/demo-grpc")])
         .output()
         .unwrap();
     let snap: Value = serde_json::from_slice(&snap.stdout).unwrap();
