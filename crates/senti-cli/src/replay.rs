@@ -42,6 +42,10 @@ pub struct ReplayArgs {
     /// Give each comment a fresh id on every pass (`<id>-<pass>`), so repeats are new comments.
     #[arg(long)]
     pub unique_ids: bool,
+    /// Set each comment's `ts_ms` to the time it is sent (ms since the epoch), so that
+    /// subscribers can measure ingest-to-delivery latency.
+    #[arg(long)]
+    pub stamp: bool,
 }
 
 #[derive(Serialize)]
@@ -132,6 +136,25 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
     })
 }
 
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Rewrites each NDJSON line's `ts_ms` to now.
+fn stamp_body(body: &str) -> String {
+    let now = wall_ms();
+    let mut out = String::with_capacity(body.len() + 32);
+    for line in body.lines() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+        v["ts_ms"] = now.into();
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+    out
+}
+
 fn senti_rooms_valid(room: &str) -> bool {
     (1..=64).contains(&room.len())
         && room
@@ -168,7 +191,8 @@ async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Su
             failed.clone(),
             next.clone(),
         );
-        let (batch, rate, unique) = (args.batch.max(1), args.rate, args.unique_ids);
+        let (batch, rate, unique, stamp) =
+            (args.batch.max(1), args.rate, args.unique_ids, args.stamp);
         tasks.push(tokio::spawn(async move {
             let mut cache: Option<(u64, Vec<(usize, String)>)> = None;
             loop {
@@ -184,10 +208,13 @@ async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Su
                     cache = Some((pass, bodies(&comments, batch, unique.then_some(pass))));
                 }
                 let Some((_, bs)) = &cache else { break };
-                let (n, body) = bs[k % per_pass].clone();
+                let (n, mut body) = bs[k % per_pass].clone();
                 if rate > 0.0 {
                     let due = t0 + Duration::from_secs_f64((k * batch) as f64 / rate);
                     tokio::time::sleep_until(due.into()).await;
+                }
+                if stamp {
+                    body = stamp_body(&body);
                 }
                 let r = client
                     .post(&url)
@@ -251,6 +278,7 @@ async fn replay_grpc(
     let next = Arc::new(AtomicUsize::new(0));
     let sent = Arc::new(AtomicU64::new(0));
     let room = args.room.clone();
+    let stamp = args.stamp;
     let to_msg = move |chunk: &[serde_json::Value], pass: Option<u64>| pb::IngestRequest {
         room: room.clone(),
         comments: chunk
@@ -263,7 +291,11 @@ async fn replay_grpc(
                         None => id.to_string(),
                     },
                     text: c["text"].as_str().unwrap_or_default().to_string(),
-                    ts_ms: c["ts_ms"].as_i64().unwrap_or(0),
+                    ts_ms: if stamp {
+                        wall_ms()
+                    } else {
+                        c["ts_ms"].as_i64().unwrap_or(0)
+                    },
                 }
             })
             .collect(),
