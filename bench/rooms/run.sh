@@ -22,7 +22,7 @@ GRPC_PORT=${GRPC_PORT:-18091}
 OUT=bench/results/rooms-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 if [ -z "${NO_BUILD:-}" ]; then
-  cargo build --release --bin senti -p senti-bench-sse-sub >&2
+  cargo build --release -p senti-cli -p senti-bench-sse-sub >&2
 fi
 SENTI=target/release/senti
 SUB=target/release/senti-bench-sse-sub
