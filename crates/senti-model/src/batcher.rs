@@ -280,22 +280,40 @@ impl Batcher {
         }
     }
 
-    /// Closes a batch from the queue's head and pads it.
+    /// Closes a batch and pads it. The oldest request always goes first (so none starves);
+    /// the rest of the batch is filled with the queued requests closest to it in length,
+    /// looking at most 4 batches deep, so that padding (which costs a forward pass as much as
+    /// real tokens) stays small when texts of very different lengths wait together.
     fn take(&mut self) -> Batch {
-        let mut items = Vec::new();
-        let mut seq = 0;
-        while let Some(front) = self.queue.front() {
-            let len = front.enc.ids.len();
-            let longest = seq.max(len);
-            let over_tokens = (items.len() + 1) * longest > self.cfg.max_batch_tokens;
-            if !items.is_empty() && (items.len() >= self.cfg.max_batch_size || over_tokens) {
+        let max_rows = self.cfg.max_batch_size.max(1);
+        let window = self.queue.len().min(max_rows * 4);
+        let anchor = self.queue.front().map_or(0, |i| i.enc.ids.len());
+        let mut near: Vec<usize> = (1..window).collect();
+        near.sort_by_key(|&i| (self.queue[i].enc.ids.len().abs_diff(anchor), i));
+        let mut chosen = vec![0];
+        let mut seq = anchor;
+        for i in near {
+            if chosen.len() >= max_rows {
                 break;
             }
+            let longest = seq.max(self.queue[i].enc.ids.len());
+            if (chosen.len() + 1) * longest > self.cfg.max_batch_tokens {
+                continue;
+            }
             seq = longest;
-            if let Some(item) = self.queue.pop_front() {
+            chosen.push(i);
+        }
+        if self.queue.is_empty() {
+            chosen.clear();
+        }
+        chosen.sort_unstable();
+        let mut items: Vec<Item> = Vec::with_capacity(chosen.len());
+        for &i in chosen.iter().rev() {
+            if let Some(item) = self.queue.remove(i) {
                 items.push(item);
             }
         }
+        items.reverse();
         self.shared
             .waiting
             .fetch_sub(items.len(), Ordering::Relaxed);

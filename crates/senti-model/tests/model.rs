@@ -339,3 +339,31 @@ fn bad_model_directories_are_errors_not_panics() {
     let err = Model::load(dir.path(), "x", &o).err().unwrap();
     assert!(err.to_string().contains("logits have shape"), "{err}");
 }
+
+#[test]
+fn batches_group_texts_of_similar_length() {
+    if !ort() {
+        return;
+    }
+    let rec = Arc::new(Recorder::default());
+    let cfg = BatchConfig {
+        max_batch_size: 4,
+        ..BatchConfig::default()
+    };
+    let model = Model::load(&fixture("slow"), "slow", &opts(cfg, &rec)).unwrap();
+    rec.batches.lock().unwrap().clear();
+    // Short (3 tokens with [CLS]/[SEP]) and long (16 after truncation) texts, interleaved.
+    let long = "good ".repeat(30);
+    let futs: Vec<_> = (0..24)
+        .map(|i| model.infer(if i % 2 == 0 { "good" } else { &long }))
+        .collect();
+    for f in futs {
+        pollster::block_on(f).unwrap();
+    }
+    let batches = rec.batches.lock().unwrap().clone();
+    assert_eq!(batches.iter().map(|b| b.1).sum::<usize>(), 24);
+    // FIFO batches of 4 would pad every short text to 16 tokens: 24 × 16 = 384 padded
+    // tokens. Grouped by length: about 12 × 3 + 12 × 16 = 228.
+    let padded: usize = batches.iter().map(|b| b.2).sum();
+    assert!(padded < 288, "{padded} padded tokens: {batches:?}");
+}
