@@ -21,13 +21,15 @@ pub const RESUME_EVENTS: usize = 1000;
 /// How far back a fresh subscriber's `stats` history goes.
 pub const HISTORY_MS: u64 = 60_000;
 
-/// One event as sent: `id`, `event` name, JSON `data`.
+/// One event: `id`, `event` name and its SSE frame, encoded once when published (so a
+/// hundred subscribers cost a hundred copies of bytes, not a hundred encodings).
 #[derive(Debug)]
 pub struct RoomEvent {
     pub id: u64,
     pub kind: &'static str,
     pub at_ms: u64,
-    pub data: String,
+    /// `id: …\nevent: …\ndata: <one-line JSON>\n\n`.
+    pub frame: bytes::Bytes,
 }
 
 pub struct Hub {
@@ -48,11 +50,14 @@ impl Hub {
     }
 
     pub fn publish(&self, kind: &'static str, at_ms: u64, data: String) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        // serde_json writes JSON on one line, so `data` needs no splitting.
+        let frame = format!("id: {id}\nevent: {kind}\ndata: {data}\n\n");
         let ev = Arc::new(RoomEvent {
-            id: self.next.fetch_add(1, Ordering::Relaxed),
+            id,
             kind,
             at_ms,
-            data,
+            frame: bytes::Bytes::from(frame),
         });
         {
             let mut r = self.recent.lock().unwrap_or_else(PoisonError::into_inner);

@@ -5,10 +5,11 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, Stream};
 use senti_core::{AnalyzeOptions, Label};
 use senti_rooms::{Comment, valid_room_id};
@@ -279,13 +280,6 @@ impl Sub {
     }
 }
 
-fn to_sse(ev: &RoomEvent) -> Event {
-    Event::default()
-        .id(ev.id.to_string())
-        .event(ev.kind)
-        .data(&ev.data)
-}
-
 /// Server-sent events of a room: `stats` every second, `spike`, `comment` (when asked),
 /// `lagged` when this subscriber fell behind and skipped events.
 #[utoipa::path(get, path = "/v1/rooms/{room}/events",
@@ -342,35 +336,75 @@ pub async fn events(
         second: 0,
         sent_this_second: 0,
     };
-    let stream = event_stream(sub);
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response())
+    let mut resp = Response::new(Body::from_stream(event_stream(sub)));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(resp)
 }
 
-fn event_stream(sub: Sub) -> impl Stream<Item = Result<Event, Infallible>> {
+/// Most events written in one chunk: whatever is already waiting goes out in one write.
+const MAX_EVENTS_PER_CHUNK: usize = 256;
+/// A comment line is sent after this long without events, so proxies keep the stream open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The subscriber's byte stream: the replay first, then live events, each chunk holding
+/// every event already waiting (so a busy room costs one socket write per chunk, not per
+/// event); `lagged` when the channel dropped events this subscriber had not read.
+fn event_stream(sub: Sub) -> impl Stream<Item = Result<Bytes, Infallible>> {
     stream::unfold(sub, |mut sub| async move {
+        let mut chunk = BytesMut::new();
         while let Some(ev) = sub.replay.next() {
             if sub.wants(&ev) {
                 sub.last_id = ev.id;
-                return Some((Ok(to_sse(&ev)), sub));
+                chunk.extend_from_slice(&ev.frame);
             }
         }
+        if !chunk.is_empty() {
+            return Some((Ok(chunk.freeze()), sub));
+        }
         loop {
-            match sub.rx.recv().await {
-                Ok(ev) => {
-                    if sub.wants(&ev) {
-                        sub.last_id = ev.id;
-                        return Some((Ok(to_sse(&ev)), sub));
+            let first = match tokio::time::timeout(KEEP_ALIVE, sub.rx.recv()).await {
+                Err(_) => return Some((Ok(Bytes::from_static(b":\n\n")), sub)),
+                Ok(r) => r,
+            };
+            let mut next = Some(first);
+            let mut n = 0;
+            while let Some(r) = next.take() {
+                match r {
+                    Ok(ev) => {
+                        if sub.wants(&ev) {
+                            sub.last_id = ev.id;
+                            chunk.extend_from_slice(&ev.frame);
+                            n += 1;
+                        }
+                    }
+                    Err(RecvError::Lagged(skipped)) => {
+                        chunk.extend_from_slice(
+                            format!("event: lagged\ndata: {{\"skipped\":{skipped}}}\n\n")
+                                .as_bytes(),
+                        );
+                        n += 1;
+                    }
+                    Err(RecvError::Closed) => {
+                        return (!chunk.is_empty()).then(|| (Ok(chunk.freeze()), sub));
                     }
                 }
-                Err(RecvError::Lagged(n)) => {
-                    let ev = Event::default()
-                        .event("lagged")
-                        .data(format!("{{\"skipped\":{n}}}"));
-                    return Some((Ok(ev), sub));
+                if n < MAX_EVENTS_PER_CHUNK {
+                    match sub.rx.try_recv() {
+                        Ok(ev) => next = Some(Ok(ev)),
+                        Err(tokio::sync::broadcast::error::TryRecvError::Lagged(k)) => {
+                            next = Some(Err(RecvError::Lagged(k)))
+                        }
+                        Err(_) => {}
+                    }
                 }
-                Err(RecvError::Closed) => return None,
+            }
+            if !chunk.is_empty() {
+                return Some((Ok(chunk.freeze()), sub));
             }
         }
     })
