@@ -282,8 +282,9 @@ impl Batcher {
 
     /// Closes a batch and pads it. The oldest request always goes first (so none starves);
     /// the rest of the batch is filled with the queued requests closest to it in length,
-    /// looking at most 4 batches deep, so that padding (which costs a forward pass as much as
-    /// real tokens) stays small when texts of very different lengths wait together.
+    /// looking at most 4 batches deep, and only while padding stays under a quarter of the
+    /// batch's tokens: padding costs a forward pass as much as real tokens, so with texts of
+    /// very different lengths two tight batches beat one padded one.
     fn take(&mut self) -> Batch {
         let max_rows = self.cfg.max_batch_size.max(1);
         let window = self.queue.len().min(max_rows * 4);
@@ -292,15 +293,24 @@ impl Batcher {
         near.sort_by_key(|&i| (self.queue[i].enc.ids.len().abs_diff(anchor), i));
         let mut chosen = vec![0];
         let mut seq = anchor;
+        let mut real = anchor;
         for i in near {
             if chosen.len() >= max_rows {
                 break;
             }
-            let longest = seq.max(self.queue[i].enc.ids.len());
-            if (chosen.len() + 1) * longest > self.cfg.max_batch_tokens {
+            let len = self.queue[i].enc.ids.len();
+            let longest = seq.max(len);
+            let padded = (chosen.len() + 1) * longest;
+            if padded > self.cfg.max_batch_tokens {
                 continue;
             }
+            // Padding costs a forward pass as much as real tokens: stop before a quarter of
+            // the batch would be padding (candidates only get farther from here on).
+            if padded * 4 > (real + len) * 5 {
+                break;
+            }
             seq = longest;
+            real += len;
             chosen.push(i);
         }
         if self.queue.is_empty() {
