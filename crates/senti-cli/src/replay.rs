@@ -117,7 +117,7 @@ fn bodies(comments: &[serde_json::Value], batch: usize, pass: Option<u64>) -> Ve
 }
 
 pub fn run(args: ReplayArgs) -> Result<ExitCode> {
-    if !senti_rooms_valid(&args.room) {
+    if !senti_rooms::valid_room_id(&args.room) {
         bail!("--room must match [A-Za-z0-9_-]{{1,64}}");
     }
     let comments = load(&args.file)?;
@@ -153,13 +153,6 @@ fn stamp_body(body: &str) -> String {
         out.push('\n');
     }
     out
-}
-
-fn senti_rooms_valid(room: &str) -> bool {
-    (1..=64).contains(&room.len())
-        && room
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Summary> {

@@ -94,7 +94,6 @@ pub struct Batch {
     pub mask: Vec<i64>,
     pub type_ids: Vec<i64>,
     pub items: Vec<Item>,
-    pub closed: Instant,
 }
 
 /// State shared by the handle, the pool, the batcher and the sessions.
@@ -349,7 +348,6 @@ impl Batcher {
             mask,
             type_ids,
             items,
-            closed: Instant::now(),
         }
     }
 }

@@ -114,7 +114,6 @@ pub fn spawn(
                         }
                     }
                 }
-                let _ = batch.closed;
                 if events.send(Event::Idle).is_err() {
                     break;
                 }

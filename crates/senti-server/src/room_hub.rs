@@ -107,6 +107,10 @@ pub struct Hubs {
 impl Hubs {
     pub fn hub(&self, room: &str) -> Arc<Hub> {
         let mut m = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        // Called per comment: look up without allocating the key; allocate only to insert.
+        if let Some(h) = m.get(room) {
+            return h.clone();
+        }
         m.entry(room.to_string())
             .or_insert_with(|| Arc::new(Hub::new()))
             .clone()

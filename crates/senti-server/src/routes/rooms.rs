@@ -26,10 +26,7 @@ fn check_room(room: &str) -> Result<(), ApiError> {
     if valid_room_id(room) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            ErrorCode::InvalidRoom,
-            format!("room id {room:?} must match [A-Za-z0-9_-]{{1,64}}"),
-        ))
+        Err(senti_rooms::RoomError::InvalidRoom(room.to_string()).into())
     }
 }
 
