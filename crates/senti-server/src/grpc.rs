@@ -24,6 +24,9 @@ pub mod pb {
 use pb::rooms_server::{Rooms, RoomsServer};
 use pb::sentiment_server::{Sentiment as SentimentSvc, SentimentServer};
 
+/// Items of one `AnalyzeStream` call being scored at once (answers still leave in order).
+const STREAM_IN_FLIGHT: usize = 64;
+
 type Boxed<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 fn error(e: &ApiError) -> pb::Error {
@@ -155,16 +158,19 @@ impl SentimentSvc for Api {
         req: Request<Streaming<pb::StreamItem>>,
     ) -> Result<Response<Self::AnalyzeStreamStream>, Status> {
         let st = self.st.clone();
-        // In order: each item is scored (a lexicon answers at once; a model item waits for
-        // its batch) before the next one's answer.
-        let out = req.into_inner().then(move |item| {
-            let st = st.clone();
-            async move {
-                let item = item?;
-                let r = analyze_text(&st, &item.text, &item.lang, &item.model, false).await;
-                Ok(item_result(item.id, r))
-            }
-        });
+        // In order, but up to STREAM_IN_FLIGHT items are scored at once, so that items of a
+        // model backend share forward passes instead of waiting one by one.
+        let out = req
+            .into_inner()
+            .map(move |item| {
+                let st = st.clone();
+                async move {
+                    let item = item?;
+                    let r = analyze_text(&st, &item.text, &item.lang, &item.model, false).await;
+                    Ok(item_result(item.id, r))
+                }
+            })
+            .buffered(STREAM_IN_FLIGHT);
         Ok(Response::new(Box::pin(out)))
     }
 }

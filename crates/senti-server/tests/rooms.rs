@@ -189,6 +189,24 @@ async fn sse_streams_comments_stats_and_resumes() {
     let s: Value = serde_json::from_str(&stats.2).unwrap();
     assert_eq!(s["total"], 5);
 
+    // A fresh page (no Last-Event-ID) gets the last 60 s replayed: the comments and a stats.
+    let fresh = client()
+        .get(format!("{}/v1/rooms/r2/events?comments=all", srv.url))
+        .send()
+        .await
+        .unwrap();
+    let replayed = read_events(
+        fresh,
+        |evs| {
+            evs.iter().filter(|e| e.1 == "comment").count() >= 5
+                && evs.iter().any(|e| e.1 == "stats")
+        },
+        Duration::from_secs(3),
+    )
+    .await;
+    assert_eq!(replayed.iter().filter(|e| e.1 == "comment").count(), 5);
+    assert!(replayed.iter().any(|e| e.1 == "stats"));
+
     // Resume after the second comment: the rest follows, nothing before it.
     let second_id = &got.iter().filter(|e| e.1 == "comment").nth(1).unwrap().0;
     let resumed = client()
