@@ -1,10 +1,12 @@
-//! Building the analyzer from command-line options.
+//! The engine of `senti score` and `senti segment`, from command-line options: the same
+//! pipeline `senti serve` runs (`senti-engine`), without the HTTP crate.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, anyhow};
 use clap::Args;
-use senti_core::{Analyzer, LangRouter};
+use senti_engine::{Engine, EngineConfig, NoObserver};
 
 #[derive(Args, Debug, Clone)]
 pub struct BackendArgs {
@@ -27,79 +29,87 @@ pub struct BackendArgs {
     /// cpu, cuda[:N] or tensorrt[:N] (falls back to the CPU with a warning).
     #[arg(long, default_value = "cpu", env = "SENTI_DEVICE")]
     pub device: String,
-    /// Most texts per forward pass.
-    #[arg(long, default_value_t = 32, value_name = "N")]
-    pub max_batch_size: usize,
+    /// Most texts per forward pass (default: the server's default).
+    #[arg(long, value_name = "N")]
+    pub max_batch_size: Option<usize>,
     /// ONNX Runtime intra-op threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub model_threads: Option<usize>,
 }
 
 impl BackendArgs {
-    /// The same analyzer as `senti serve`: VADER for English (the default), the Chinese
-    /// scorer for Chinese, by detected language.
-    pub fn build(&self) -> Result<LangRouter> {
-        senti_server::build_analyzer(self.lexicon.as_deref()).with_context(|| {
-            let path = self.lexicon.as_deref().unwrap_or(std::path::Path::new(""));
-            format!("loading --lexicon {}", path.display())
-        })
-    }
-
     pub fn uses_model(&self) -> bool {
         self.model.is_some()
     }
 
-    /// The model if one is asked for, else the lexicon router.
-    pub fn build_any(&self) -> Result<Box<dyn Analyzer>> {
-        let (Some(repo), Some(name)) = (&self.model_repo, &self.model) else {
-            return Ok(Box::new(self.build()?));
-        };
-        let spec = senti_model::ModelSpec::parse(name)?;
+    pub fn max_batch_size(&self) -> usize {
+        self.max_batch_size
+            .unwrap_or(senti_model::BatchConfig::default().max_batch_size)
+            .max(1)
+    }
+
+    /// The engine for files: no length limit (a file's lines are the user's own), no result
+    /// cache (each line is scored once), the model (if any) batching as fast as it can.
+    pub fn engine(&self, user_dict: Option<PathBuf>) -> Result<Engine> {
         let device = senti_model::Device::parse(&self.device).map_err(anyhow::Error::msg)?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let opts = senti_model::RepoOptions {
-            model: senti_model::ModelOptions {
-                device,
-                batch: senti_model::BatchConfig {
-                    max_batch_size: self.max_batch_size.max(1),
-                    intra_threads: self.model_threads.unwrap_or(cores),
-                    // A file is scored as fast as the model allows: nothing waits in a
-                    // queue for a client, so no queue limit applies.
-                    max_queue: usize::MAX,
-                    queue_timeout: std::time::Duration::from_secs(86_400),
-                    ..Default::default()
+        let d = EngineConfig::default();
+        let cfg = EngineConfig {
+            max_text_chars: usize::MAX,
+            max_batch_items: usize::MAX,
+            lexicon: self.lexicon.clone(),
+            user_dict,
+            model_repo: self.model_repo.clone(),
+            default_model: self.model.clone(),
+            repo: senti_model::RepoOptions {
+                model: senti_model::ModelOptions {
+                    device,
+                    batch: senti_model::BatchConfig {
+                        max_batch_size: self.max_batch_size(),
+                        intra_threads: self.model_threads.unwrap_or(cores),
+                        // A file is scored as fast as the model allows: nothing waits in a
+                        // queue for a client, so no queue limit applies.
+                        max_queue: usize::MAX,
+                        queue_timeout: std::time::Duration::from_secs(86_400),
+                        ..Default::default()
+                    },
+                    observer: Arc::new(senti_model::NoObserver),
                 },
-                observer: std::sync::Arc::new(senti_model::NoObserver),
+                versions: 1,
+                settle: std::time::Duration::ZERO,
             },
-            versions: 1,
-            settle: std::time::Duration::ZERO,
+            cache: senti_engine::CacheConfig {
+                models: false,
+                lexicon: false,
+                ..d.cache
+            },
+            ..d
         };
-        let r = senti_model::ModelRepo::open(repo, opts)
-            .with_context(|| format!("opening --model-repo {}", repo.display()))?;
-        match r.get(&spec) {
-            Ok(m) => {
-                if let Some(why) = m.fallback_reason() {
-                    eprintln!(
-                        "warning: {} could not start ({why}); running on the CPU",
-                        self.device
-                    );
-                }
-                Ok(Box::new(m))
-            }
-            Err(e) => {
-                let why: Vec<String> = r
-                    .status()
-                    .into_iter()
-                    .filter(|s| s.name == spec.name)
-                    .flat_map(|s| s.versions)
-                    .map(|v| format!("version {}: {:?}", v.version, v.state))
-                    .collect();
-                bail!(
-                    "{e}{}{}",
-                    if why.is_empty() { "" } else { "; " },
-                    why.join("; ")
-                )
-            }
+        let engine = Engine::new(cfg, Arc::new(NoObserver), None).map_err(|e| match e {
+            senti_engine::BuildError::Lexicon(e) => anyhow!(
+                "loading --lexicon {}: {e}",
+                self.lexicon
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new(""))
+                    .display()
+            ),
+            senti_engine::BuildError::Models(e) => anyhow!(
+                "opening --model-repo {}: {e}",
+                self.model_repo
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new(""))
+                    .display()
+            ),
+            other => other.into(),
+        })?;
+        if let Ok(Some(m)) = engine.resolve_model(None)
+            && let Some(why) = m.fallback_reason()
+        {
+            eprintln!(
+                "warning: {} could not start ({why}); running on the CPU",
+                self.device
+            );
         }
+        Ok(engine)
     }
 }

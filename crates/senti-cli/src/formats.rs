@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Result;
 use clap::ValueEnum;
 use senti_core::json::SentimentBody;
-use senti_core::{AnalyzeOptions, Analyzer};
+use senti_engine::{Engine, Plan};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
@@ -50,17 +50,17 @@ impl Format {
 pub type Render<'a> = &'a (dyn Fn(&str, &mut Vec<u8>) -> Result<(), String> + Sync);
 
 /// The renderer of `senti score`: the score object of `senti score TEXT`.
-pub fn score_renderer(
-    analyzer: &(dyn Analyzer + Sync),
-    opts: AnalyzeOptions,
-) -> impl Fn(&str, &mut Vec<u8>) -> Result<(), String> + Sync + '_ {
+pub fn score_renderer<'a>(
+    engine: &'a Engine,
+    plan: &'a Plan,
+) -> impl Fn(&str, &mut Vec<u8>) -> Result<(), String> + Sync + 'a {
     move |text, out| {
-        let s = match analyzer.analyze(text, opts).into_ready() {
+        let s = match engine.analyze(plan, text).into_ready() {
             Ok(r) => r,
             Err(pending) => pollster::block_on(pending),
         }
-        .map_err(|e| e.to_string())?;
-        serde_json::to_writer(&mut *out, &SentimentBody::new(&s, text, opts.explain))
+        .map_err(|e| e.message)?;
+        serde_json::to_writer(&mut *out, &SentimentBody::new(&s, text, plan.explain()))
             .map_err(|e| e.to_string())
     }
 }

@@ -3,10 +3,10 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use clap::Args;
 use senti_core::json::SentimentBody;
-use senti_core::{AnalyzeOptions, Lang};
+use senti_engine::Options;
 
 use crate::backend::BackendArgs;
 use crate::files::{FileArgs, run_file};
@@ -35,30 +35,28 @@ pub struct ScoreArgs {
 }
 
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
-    let analyzer = args.backend.build_any()?;
-    let lang = match args.lang.as_str() {
-        "auto" => None,
-        "mixed" => Some(Lang::Mixed),
-        other => Lang::parse(other),
-    };
-    let opts = AnalyzeOptions {
-        explain: args.explain,
-        lang,
-    };
+    let engine = args.backend.engine(None)?;
+    let plan = engine
+        .plan(&Options {
+            lang: Some(args.lang.as_str()),
+            explain: args.explain,
+            ..Default::default()
+        })
+        .map_err(|e| anyhow!(e.message))?;
     if let Some(text) = &args.text {
-        let s = pollster::block_on(analyzer.analyze(text, opts))?;
+        let s = pollster::block_on(engine.analyze(&plan, text)).map_err(|e| anyhow!(e.message))?;
         let body = SentimentBody::new(&s, text, args.explain);
         let mut out = io::stdout().lock();
         serde_json::to_writer(&mut out, &body)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let render = score_renderer(&*analyzer, opts);
+    let render = score_renderer(&engine, &plan);
     let mut file = args.file;
     if args.backend.uses_model() && file.threads.is_none() {
         // Each worker waits for its text's forward pass; with one worker per batch slot,
         // a full batch is always in flight.
-        file.threads = Some(args.backend.max_batch_size.max(1));
+        file.threads = Some(args.backend.max_batch_size());
     }
     run_file(&file, &args.result_field, &render, "score")
 }

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
-use senti_zh::{Jieba, Mode, write_tokens_json};
+use senti_engine::{Engine, EngineConfig, NoObserver};
+use senti_zh::write_tokens_json;
 
 use crate::files::{FileArgs, run_file};
 
@@ -33,16 +34,12 @@ pub struct SegmentArgs {
 }
 
 pub fn run(args: SegmentArgs) -> Result<ExitCode> {
-    let jieba = match &args.user_dict {
-        Some(p) => Jieba::with_user_dict(p)
-            .with_context(|| format!("loading --user-dict {}", p.display()))?,
-        None => Jieba::new(),
-    };
-    let mode = Mode::parse(&args.mode).ok_or_else(|| anyhow!("unknown mode {:?}", args.mode))?;
+    let engine = segment_engine(args.user_dict.clone())?;
+    let mode = Engine::parse_mode(Some(&args.mode)).map_err(|e| anyhow!(e.message))?;
     let offsets = args.offsets;
     let render = move |text: &str, out: &mut Vec<u8>| -> Result<(), String> {
         let mut toks = Vec::with_capacity(text.len() / 2 + 1);
-        jieba.cut(text, mode, &mut toks);
+        engine.segment(text, mode, &mut toks);
         write_tokens_json(&toks, offsets, out);
         Ok(())
     };
@@ -54,4 +51,21 @@ pub fn run(args: SegmentArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     run_file(&args.file, &args.result_field, &render, "segment")
+}
+
+/// The engine with the user dictionary (segmentation only needs its segmenter).
+fn segment_engine(user_dict: Option<PathBuf>) -> Result<Engine> {
+    let path = user_dict.clone();
+    let cfg = EngineConfig {
+        user_dict,
+        ..Default::default()
+    };
+    Engine::new(cfg, std::sync::Arc::new(NoObserver), None).with_context(|| {
+        format!(
+            "loading --user-dict {}",
+            path.as_deref()
+                .unwrap_or(std::path::Path::new(""))
+                .display()
+        )
+    })
 }

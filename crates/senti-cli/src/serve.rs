@@ -15,8 +15,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     }
     let rt = rt.enable_all().build().context("starting the runtime")?;
     rt.block_on(async move {
-        let router = senti_server::build_router(&cfg).context("loading the lexicon")?;
-        let server = senti_server::bind(cfg, router).await?;
+        let server = senti_server::bind(cfg).await?;
         let local = server.local_addr()?;
         tracing::info!(addr = %local, version = env!("CARGO_PKG_VERSION"), "listening");
         server

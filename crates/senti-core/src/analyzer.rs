@@ -20,6 +20,13 @@ pub struct AnalyzeOptions {
     pub explain: bool,
     /// The language the caller asked for; `None` lets a router detect it.
     pub lang: Option<Lang>,
+    /// When the caller stops waiting. A queued backend drops a text whose deadline passed
+    /// before its forward pass and answers [`AnalyzeError::DeadlineExceeded`].
+    pub deadline: Option<std::time::Instant>,
+    /// No degraded answers: when the asked-for backend is switched off (its circuit breaker
+    /// is open), fail with [`AnalyzeError::Unavailable`] instead of answering from the
+    /// lexicon scorers.
+    pub strict: bool,
 }
 
 /// A result that is either here now or will be.
@@ -59,6 +66,52 @@ impl<T: Unpin> Future for Pending<T> {
             },
             Pending::Deferred(f) => f.as_mut().poll(cx),
         }
+    }
+}
+
+impl<A: Analyzer + ?Sized> Analyzer for &A {
+    fn backend(&self) -> &'static str {
+        (**self).backend()
+    }
+    fn langs(&self) -> &'static [Lang] {
+        (**self).langs()
+    }
+    fn analyze(
+        &self,
+        text: &str,
+        opts: AnalyzeOptions,
+    ) -> Pending<Result<Sentiment, AnalyzeError>> {
+        (**self).analyze(text, opts)
+    }
+    fn analyze_batch(
+        &self,
+        texts: &[&str],
+        opts: AnalyzeOptions,
+    ) -> Pending<Vec<Result<Sentiment, AnalyzeError>>> {
+        (**self).analyze_batch(texts, opts)
+    }
+}
+
+impl<A: Analyzer + ?Sized> Analyzer for std::sync::Arc<A> {
+    fn backend(&self) -> &'static str {
+        (**self).backend()
+    }
+    fn langs(&self) -> &'static [Lang] {
+        (**self).langs()
+    }
+    fn analyze(
+        &self,
+        text: &str,
+        opts: AnalyzeOptions,
+    ) -> Pending<Result<Sentiment, AnalyzeError>> {
+        (**self).analyze(text, opts)
+    }
+    fn analyze_batch(
+        &self,
+        texts: &[&str],
+        opts: AnalyzeOptions,
+    ) -> Pending<Vec<Result<Sentiment, AnalyzeError>>> {
+        (**self).analyze_batch(texts, opts)
     }
 }
 

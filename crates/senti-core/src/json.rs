@@ -25,6 +25,15 @@ pub struct SentimentBody<'a> {
     pub probabilities: Option<Probabilities<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<TokenBody<'a>>>,
+    /// `"l1"`, `"l2"`, `"l1-near"` or `"l2-near"` when a cache tier answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cached: Option<&'static str>,
+    /// True when the asked-for model could not answer and the lexicon scorer did.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub degraded: bool,
+    /// Why the answer is degraded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub degraded_reason: Option<&'a str>,
 }
 
 /// A model's label probabilities, serialized as a JSON object in label order.
@@ -79,6 +88,9 @@ impl<'a> SentimentBody<'a> {
             model: s.model.as_ref().map(|m| &*m.model),
             probabilities: s.model.as_ref().map(|m| Probabilities(&m.probabilities)),
             tokens,
+            cached: s.cached.map(crate::CacheTier::as_str),
+            degraded: s.degraded.is_some(),
+            degraded_reason: s.degraded.as_deref(),
         }
     }
 }

@@ -13,7 +13,7 @@ mod router;
 mod sentiment;
 
 pub use analyzer::{AnalyzeOptions, Analyzer, Pending};
-pub use error::AnalyzeError;
+pub use error::{AnalyzeError, ErrorCode, GrpcCode};
 pub use lang::{Lang, classify_lang, detect_lang, split_scripts};
 pub use router::LangRouter;
-pub use sentiment::{Contribution, Label, ModelMeta, Scores, Sentiment, StageTiming};
+pub use sentiment::{CacheTier, Contribution, Label, ModelMeta, Scores, Sentiment, StageTiming};

@@ -97,6 +97,34 @@ pub struct Sentiment {
     /// Which model answered and how long each stage took; `None` for lexicon backends.
     /// Boxed so that a lexicon result stays small.
     pub model: Option<Box<ModelMeta>>,
+    /// Set when the result came from a cache tier instead of a backend.
+    pub cached: Option<CacheTier>,
+    /// Set when the asked-for backend could not answer and a fallback did: why.
+    pub degraded: Option<std::sync::Arc<str>>,
+}
+
+/// Where a cached result was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CacheTier {
+    /// The in-process cache, exact text.
+    L1,
+    /// Redis, exact text.
+    L2,
+    /// The in-process cache, a near-duplicate text (SimHash).
+    L1Near,
+    /// Redis, a near-duplicate text (SimHash).
+    L2Near,
+}
+
+impl CacheTier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheTier::L1 => "l1",
+            CacheTier::L2 => "l2",
+            CacheTier::L1Near => "l1-near",
+            CacheTier::L2Near => "l2-near",
+        }
+    }
 }
 
 /// What a model backend adds to a result.
@@ -132,6 +160,8 @@ impl Sentiment {
             contributions: Vec::new(),
             truncated: false,
             model: None,
+            cached: None,
+            degraded: None,
         }
     }
 }

@@ -65,6 +65,8 @@ impl Default for BatchConfig {
 pub struct Job {
     pub text: String,
     pub submitted: Instant,
+    /// When the caller stops waiting: dropped unanswered by then, before a forward pass.
+    pub deadline: Option<Instant>,
     pub reply: oneshot::Sender<Result<Answer, ModelError>>,
 }
 
@@ -72,6 +74,7 @@ pub struct Job {
 pub struct Item {
     pub enc: Encoded,
     pub submitted: Instant,
+    pub deadline: Option<Instant>,
     /// When it reached the queue.
     pub queued: Instant,
     pub tokenize_us: u64,
@@ -212,13 +215,22 @@ impl Batcher {
         let now = Instant::now();
         let timeout = self.cfg.queue_timeout;
         let shared = &self.shared;
+        let mut expired = Vec::new();
         self.queue.retain_mut(|item| {
             if item.reply.is_closed() {
                 shared.leave("client_gone");
                 return false;
             }
+            if item.deadline.is_some_and(|d| d <= now) {
+                shared.leave("deadline");
+                expired.push(std::mem::replace(&mut item.reply, oneshot::channel().0));
+                return false;
+            }
             true
         });
+        for reply in expired {
+            let _ = reply.send(Err(ModelError::DeadlineExceeded));
+        }
         while let Some(front) = self.queue.front() {
             if now.duration_since(front.submitted) < timeout {
                 break;

@@ -29,6 +29,9 @@ pub enum ModelError {
     /// The request waited longer than the queue timeout without starting.
     #[error("waited {0} ms in the model's queue without starting; retry shortly")]
     QueueTimeout(u64),
+    /// The caller's deadline passed before the text's forward pass started.
+    #[error("the request's deadline passed before the model started on it")]
+    DeadlineExceeded,
     /// The model is shutting down (it was replaced or the server is stopping).
     #[error("the model was unloaded before it answered")]
     Gone,
@@ -46,6 +49,7 @@ impl From<ort::Error> for ModelError {
 impl From<ModelError> for senti_core::AnalyzeError {
     fn from(e: ModelError) -> Self {
         match e {
+            ModelError::DeadlineExceeded => senti_core::AnalyzeError::DeadlineExceeded,
             ModelError::QueueFull(_) | ModelError::QueueTimeout(_) | ModelError::Gone => {
                 senti_core::AnalyzeError::Overloaded(e.to_string())
             }

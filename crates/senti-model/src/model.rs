@@ -69,6 +69,7 @@ struct Inner {
     max_queue: usize,
     loaded_at: std::time::SystemTime,
     load_time: std::sync::OnceLock<Duration>,
+    fingerprint: u128,
 }
 
 impl Drop for Inner {
@@ -123,6 +124,7 @@ impl Model {
             config.max_length,
         )?);
         let onnx = find_onnx(dir)?;
+        let fingerprint = fingerprint(dir, &onnx);
         let cfg = &opts.batch;
         let sessions = cfg.sessions.max(1);
 
@@ -189,11 +191,12 @@ impl Model {
                 id,
                 loaded_at: std::time::SystemTime::now(),
                 load_time: std::sync::OnceLock::new(),
+                fingerprint,
             }),
         };
         // Warm-up: the first run allocates ONNX Runtime's buffers, and a graph whose output
         // does not match id2label fails here instead of on a user's request.
-        model.infer_blocking("warm up")?;
+        model.infer_blocking("warm up", None)?;
         let _ = model.inner.load_time.set(t0.elapsed());
         Ok(model)
     }
@@ -202,8 +205,9 @@ impl Model {
     pub fn infer(
         &self,
         text: &str,
+        deadline: Option<Instant>,
     ) -> impl std::future::Future<Output = Result<Answer, ModelError>> + Send + use<> {
-        let rx = self.submit(text);
+        let rx = self.submit(text, deadline);
         async move {
             match rx {
                 Ok(rx) => rx.await.unwrap_or(Err(ModelError::Gone)),
@@ -213,8 +217,12 @@ impl Model {
     }
 
     /// [`Model::infer`] for threads outside an async runtime.
-    pub fn infer_blocking(&self, text: &str) -> Result<Answer, ModelError> {
-        self.submit(text)?
+    pub fn infer_blocking(
+        &self,
+        text: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Answer, ModelError> {
+        self.submit(text, deadline)?
             .blocking_recv()
             .unwrap_or(Err(ModelError::Gone))
     }
@@ -222,6 +230,7 @@ impl Model {
     fn submit(
         &self,
         text: &str,
+        deadline: Option<Instant>,
     ) -> Result<oneshot::Receiver<Result<Answer, ModelError>>, ModelError> {
         let inner = &self.inner;
         let waiting = inner.shared.waiting.fetch_add(1, Ordering::Relaxed);
@@ -233,6 +242,7 @@ impl Model {
         let job = Job {
             text: text.to_owned(),
             submitted: Instant::now(),
+            deadline,
             reply: tx,
         };
         let sent = inner.jobs.as_ref().map(|j| j.send(job).is_ok());
@@ -275,6 +285,12 @@ impl Model {
     pub fn loaded_at(&self) -> std::time::SystemTime {
         self.inner.loaded_at
     }
+    /// A digest of what decides this version's answers (config.json's bytes, the sizes and
+    /// modification times of tokenizer.json and the ONNX file): result caches key on it, so
+    /// a version directory rewritten in place never serves the old files' cached results.
+    pub fn fingerprint(&self) -> u128 {
+        self.inner.fingerprint
+    }
     /// Load plus warm-up time.
     pub fn load_time(&self) -> Duration {
         self.inner.load_time.get().copied().unwrap_or_default()
@@ -295,7 +311,7 @@ impl Analyzer for Model {
         text: &str,
         opts: AnalyzeOptions,
     ) -> Pending<Result<Sentiment, AnalyzeError>> {
-        let fut = self.infer(text);
+        let fut = self.infer(text, opts.deadline);
         // The future holds the model: a version replaced meanwhile still answers.
         let model = self.clone();
         let lang = opts.lang.unwrap_or_else(|| detect_lang(text));
@@ -317,4 +333,22 @@ impl Analyzer for Model {
             Ok(s)
         })
     }
+}
+
+fn fingerprint(dir: &Path, onnx: &Path) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&std::fs::read(dir.join("config.json")).unwrap_or_default());
+    for p in [dir.join("tokenizer.json"), onnx.to_path_buf()] {
+        h.update(p.file_name().map_or(&[][..], |n| n.as_encoded_bytes()));
+        if let Ok(m) = std::fs::metadata(&p) {
+            h.update(&m.len().to_le_bytes());
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            h.update(&mtime.to_le_bytes());
+        }
+    }
+    h.digest128()
 }

@@ -86,6 +86,11 @@ pub fn spawn_pool(
                         shared.leave("client_gone");
                         continue;
                     }
+                    if job.deadline.is_some_and(|d| d <= Instant::now()) {
+                        shared.leave("deadline");
+                        let _ = job.reply.send(Err(ModelError::DeadlineExceeded));
+                        continue;
+                    }
                     let t0 = Instant::now();
                     match tok.encode(&job.text) {
                         Ok(enc) => {
@@ -93,6 +98,7 @@ pub fn spawn_pool(
                             let item = Item {
                                 enc,
                                 submitted: job.submitted,
+                                deadline: job.deadline,
                                 queued: now,
                                 tokenize_us: micros(now - t0),
                                 reply: job.reply,

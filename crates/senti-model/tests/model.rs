@@ -77,11 +77,15 @@ fn probabilities_match_onnxruntime_python_alone_and_batched() {
         // One at a time, then all submitted at once (padded together in batches).
         let alone: Vec<_> = texts
             .iter()
-            .map(|t| model.infer_blocking(t["text"].as_str().unwrap()).unwrap())
+            .map(|t| {
+                model
+                    .infer_blocking(t["text"].as_str().unwrap(), None)
+                    .unwrap()
+            })
             .collect();
         let futs: Vec<_> = texts
             .iter()
-            .map(|t| model.infer(t["text"].as_str().unwrap()))
+            .map(|t| model.infer(t["text"].as_str().unwrap(), None))
             .collect();
         let together: Vec<_> = futs
             .into_iter()
@@ -163,7 +167,9 @@ fn concurrent_requests_share_forward_passes() {
     let model = Model::load(&fixture("slow"), "slow", &opts(cfg, &rec)).unwrap();
     rec.batches.lock().unwrap().clear();
     let t0 = Instant::now();
-    let futs: Vec<_> = (0..40).map(|i| model.infer(&format!("good {i}"))).collect();
+    let futs: Vec<_> = (0..40)
+        .map(|i| model.infer(&format!("good {i}"), None))
+        .collect();
     let answers: Vec<_> = futs
         .into_iter()
         .map(|f| pollster::block_on(f).unwrap())
@@ -199,7 +205,7 @@ fn batch_token_budget_closes_batches() {
     rec.batches.lock().unwrap().clear();
     // 16 tokens each after truncation: at most 2 rows per 32-token batch.
     let text = "good ".repeat(30);
-    let futs: Vec<_> = (0..10).map(|_| model.infer(&text)).collect();
+    let futs: Vec<_> = (0..10).map(|_| model.infer(&text, None)).collect();
     for f in futs {
         assert!(pollster::block_on(f).unwrap().truncated);
     }
@@ -220,7 +226,7 @@ fn full_queue_and_queue_timeout_answer_at_once() {
         ..BatchConfig::default()
     };
     let model = Model::load(&fixture("slow"), "slow", &opts(cfg, &rec)).unwrap();
-    let futs: Vec<_> = (0..20).map(|_| model.infer("good")).collect();
+    let futs: Vec<_> = (0..20).map(|_| model.infer("good", None)).collect();
     let results: Vec<_> = futs.into_iter().map(pollster::block_on).collect();
     let full = results
         .iter()
@@ -239,7 +245,7 @@ fn full_queue_and_queue_timeout_answer_at_once() {
     };
     let model = Model::load(&fixture("slow"), "slow", &opts(cfg, &rec)).unwrap();
     let t0 = Instant::now();
-    let futs: Vec<_> = (0..20).map(|_| model.infer("good")).collect();
+    let futs: Vec<_> = (0..20).map(|_| model.infer("good", None)).collect();
     let results: Vec<_> = futs.into_iter().map(pollster::block_on).collect();
     let timed_out = results
         .iter()
@@ -249,7 +255,46 @@ fn full_queue_and_queue_timeout_answer_at_once() {
     assert!(timed_out >= 10, "{timed_out} timed out");
     assert!(t0.elapsed() < Duration::from_secs(2));
     let e: senti_core::AnalyzeError = ModelError::QueueTimeout(50).into();
-    assert_eq!(e.code(), "overloaded");
+    assert_eq!(e.code().as_str(), "overloaded");
+}
+
+#[test]
+fn texts_past_their_deadline_are_dropped_before_the_forward_pass() {
+    if !ort() {
+        return;
+    }
+    let rec = Arc::new(Recorder::default());
+    let cfg = BatchConfig {
+        max_batch_size: 1,
+        ..BatchConfig::default()
+    };
+    let model = Model::load(&fixture("slow"), "slow", &opts(cfg, &rec)).unwrap();
+    let batches_before = rec.batches();
+    // One forward pass takes ~28 ms: with a 60 ms deadline only the first few can start.
+    let deadline = Some(Instant::now() + Duration::from_millis(60));
+    let futs: Vec<_> = (0..20).map(|_| model.infer("good", deadline)).collect();
+    let results: Vec<_> = futs.into_iter().map(pollster::block_on).collect();
+    let late = results
+        .iter()
+        .filter(|r| matches!(r, Err(ModelError::DeadlineExceeded)))
+        .count();
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok + late, 20, "every text answered or dropped: {results:?}");
+    assert!(late >= 10, "{late} dropped");
+    assert_eq!(rec.dropped_count("deadline"), late);
+    assert_eq!(
+        rec.batches() - batches_before,
+        ok,
+        "no forward pass for a dropped text"
+    );
+    // A deadline already passed never reaches the queue.
+    let past = Some(Instant::now() - Duration::from_millis(1));
+    assert!(matches!(
+        pollster::block_on(model.infer("good", past)),
+        Err(ModelError::DeadlineExceeded)
+    ));
+    let e: senti_core::AnalyzeError = ModelError::DeadlineExceeded.into();
+    assert_eq!(e.code().as_str(), "deadline_exceeded");
 }
 
 #[test]
@@ -264,12 +309,12 @@ fn abandoned_requests_cost_no_forward_pass() {
     };
     let model = Model::load(&fixture("slow"), "slow", &opts(cfg, &rec)).unwrap();
     rec.batches.lock().unwrap().clear();
-    let keep = model.infer("good");
+    let keep = model.infer("good", None);
     // Submitted, then the caller goes away (as when an HTTP client disconnects).
     for _ in 0..10 {
-        drop(model.infer("bad"));
+        drop(model.infer("bad", None));
     }
-    let last = model.infer("great");
+    let last = model.infer("great", None);
     pollster::block_on(keep).unwrap();
     pollster::block_on(last).unwrap();
     let ran: usize = rec.batches.lock().unwrap().iter().map(|b| b.1).sum();
@@ -301,7 +346,7 @@ fn unavailable_execution_provider_falls_back_to_cpu() {
         assert_eq!(f[0].1, Device::Cuda(0));
     }
     assert_eq!(model.requested_device(), Device::Cuda(0));
-    assert!(model.infer_blocking("good").unwrap().scores.compound > 0.5);
+    assert!(model.infer_blocking("good", None).unwrap().scores.compound > 0.5);
 }
 
 #[test]
@@ -355,7 +400,7 @@ fn batches_group_texts_of_similar_length() {
     // Short (3 tokens with [CLS]/[SEP]) and long (16 after truncation) texts, interleaved.
     let long = "good ".repeat(30);
     let futs: Vec<_> = (0..24)
-        .map(|i| model.infer(if i % 2 == 0 { "good" } else { &long }))
+        .map(|i| model.infer(if i % 2 == 0 { "good" } else { &long }, None))
         .collect();
     for f in futs {
         pollster::block_on(f).unwrap();

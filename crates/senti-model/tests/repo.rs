@@ -140,7 +140,7 @@ fn no_request_fails_while_versions_swap_under_load() {
             while !stop.load(Ordering::Relaxed) {
                 let model = repo.get(&spec("m")).expect("a version always serves");
                 let a = model
-                    .infer_blocking("a good movie")
+                    .infer_blocking("a good movie", None)
                     .expect("no request fails");
                 assert!(a.scores.compound > 0.5);
                 seen.insert(model.id().to_string());

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use senti_core::Sentiment;
+use senti_core::{ErrorCode, Sentiment};
 use serde::Serialize;
 
 use crate::spike::{Spike, SpikeRule, SpikeState};
@@ -34,13 +34,14 @@ pub enum RoomError {
 }
 
 impl RoomError {
-    pub fn code(&self) -> &'static str {
+    /// The API code of this error (from the one table in `senti-core`).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            RoomError::InvalidRoom(_) => "invalid_room",
-            RoomError::InvalidId { .. } => "invalid_comment_id",
-            RoomError::TextTooLong { .. } => "text_too_long",
-            RoomError::TooManyRooms { .. } => "too_many_rooms",
-            RoomError::RateLimited { .. } => "rate_limited",
+            RoomError::InvalidRoom(_) => ErrorCode::InvalidRoom,
+            RoomError::InvalidId { .. } => ErrorCode::InvalidCommentId,
+            RoomError::TextTooLong { .. } => ErrorCode::TextTooLong,
+            RoomError::TooManyRooms { .. } => ErrorCode::TooManyRooms,
+            RoomError::RateLimited { .. } => ErrorCode::RateLimited,
         }
     }
 }

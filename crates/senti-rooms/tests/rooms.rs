@@ -92,12 +92,16 @@ fn unknown_rooms_are_empty_and_limits_are_errors() {
     rooms.add("a", 0, &scored(0.1)).unwrap();
     rooms.add("b", 0, &scored(0.1)).unwrap();
     let e = rooms.add("c", 0, &scored(0.1)).unwrap_err();
-    assert_eq!(e.code(), "too_many_rooms");
+    assert_eq!(e.code().as_str(), "too_many_rooms");
     for _ in 0..4 {
         rooms.add("a", 10, &scored(0.1)).unwrap();
     }
     assert_eq!(
-        rooms.add("a", 10, &scored(0.1)).unwrap_err().code(),
+        rooms
+            .add("a", 10, &scored(0.1))
+            .unwrap_err()
+            .code()
+            .as_str(),
         "rate_limited"
     );
     assert_eq!(rooms.list(), ["a", "b"]);

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::ValueEnum;
+use senti_engine::EngineConfig;
+use senti_model::BatchConfig;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -17,68 +19,38 @@ pub enum LogFormat {
 }
 
 macro_rules! settings {
-    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty = $default:expr, $env:literal; )*) => {
+    (
+        optional { $( $(#[$ometa:meta])* $oname:ident : $oty:ty, $oenv:literal; )* }
+        defaulted { $( $(#[$meta:meta])* $name:ident : $ty:ty = $default:expr, $env:literal; )* }
+    ) => {
         /// Command-line flags of `senti serve` (each also read from its environment variable).
         #[derive(clap::Args, Debug, Clone, Default)]
         pub struct ServeArgs {
             /// TOML file with any of the settings below (keys as the flags, with underscores).
             #[arg(long, value_name = "PATH", env = "SENTI_CONFIG")]
             pub config: Option<PathBuf>,
-            /// Extra VADER lexicon entries (vader_lexicon.txt format).
-            #[arg(long, value_name = "PATH", env = "SENTI_LEXICON")]
-            pub lexicon: Option<PathBuf>,
-            /// A jieba user dictionary (`word [freq] [tag]` per line) for Chinese segmentation.
-            #[arg(long, value_name = "PATH", env = "SENTI_USER_DICT")]
-            pub user_dict: Option<PathBuf>,
-            /// A model repository: DIR/<name>/<version>/ with model.onnx (or
-            /// model_quantized.onnx), tokenizer.json and config.json. Off by default: without
-            /// it ONNX Runtime is never loaded.
-            #[arg(long, value_name = "DIR", env = "SENTI_MODEL_REPO")]
-            pub model_repo: Option<PathBuf>,
-            /// The model (`name[@version]`) for requests that name none; without it such
-            /// requests go to the lexicon scorers.
-            #[arg(long, value_name = "NAME", env = "SENTI_MODEL")]
-            pub model: Option<String>,
-            /// Bearer token that turns on the admin routes (POST /admin/models/<name>/reload).
-            #[arg(long, value_name = "TOKEN", env = "SENTI_ADMIN_TOKEN", hide_env_values = true)]
-            pub admin_token: Option<String>,
-            /// libonnxruntime.so.1.31.1 to load (default: ORT_DYLIB_PATH, else the loader's path).
-            #[arg(long, value_name = "PATH", env = "SENTI_ORT_LIBRARY")]
-            pub ort_library: Option<PathBuf>,
-            $( $(#[doc = $doc])* #[arg(long, env = $env)] pub $name: Option<$ty>, )*
+            $( $(#[$ometa])* #[arg(long, env = $oenv)] pub $oname: Option<$oty>, )*
+            $( $(#[$meta])* #[arg(long, env = $env)] pub $name: Option<$ty>, )*
         }
 
         /// The TOML file: every key optional, unknown keys rejected.
         #[derive(Debug, Default, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct FileConfig {
-            pub lexicon: Option<PathBuf>,
-            pub user_dict: Option<PathBuf>,
-            pub model_repo: Option<PathBuf>,
-            pub model: Option<String>,
-            pub admin_token: Option<String>,
-            pub ort_library: Option<PathBuf>,
+            $( pub $oname: Option<$oty>, )*
             $( pub $name: Option<$ty>, )*
         }
 
         /// Resolved settings.
         #[derive(Debug, Clone)]
         pub struct Config {
-            pub lexicon: Option<PathBuf>,
-            pub user_dict: Option<PathBuf>,
-            pub model_repo: Option<PathBuf>,
-            pub model: Option<String>,
-            pub admin_token: Option<String>,
-            pub ort_library: Option<PathBuf>,
-            $( $(#[doc = $doc])* pub $name: $ty, )*
+            $( pub $oname: Option<$oty>, )*
+            $( pub $name: $ty, )*
         }
 
         impl Default for Config {
             fn default() -> Config {
-                Config {
-                    lexicon: None, user_dict: None, model_repo: None, model: None,
-                    admin_token: None, ort_library: None, $( $name: $default, )*
-                }
+                Config { $( $oname: None, )* $( $name: $default, )* }
             }
         }
 
@@ -86,12 +58,7 @@ macro_rules! settings {
             fn merge(args: &ServeArgs, file: FileConfig) -> Config {
                 let d = Config::default();
                 Config {
-                    lexicon: args.lexicon.clone().or(file.lexicon),
-                    user_dict: args.user_dict.clone().or(file.user_dict),
-                    model_repo: args.model_repo.clone().or(file.model_repo),
-                    model: args.model.clone().or(file.model),
-                    admin_token: args.admin_token.clone().or(file.admin_token),
-                    ort_library: args.ort_library.clone().or(file.ort_library),
+                    $( $oname: args.$oname.clone().or(file.$oname), )*
                     $( $name: args.$name.clone().or(file.$name).unwrap_or(d.$name), )*
                 }
             }
@@ -100,6 +67,37 @@ macro_rules! settings {
 }
 
 settings! {
+optional {
+    /// Extra VADER lexicon entries (vader_lexicon.txt format).
+    #[arg(value_name = "PATH")]
+    lexicon: PathBuf, "SENTI_LEXICON";
+    /// A jieba user dictionary (`word [freq] [tag]` per line) for Chinese segmentation.
+    #[arg(value_name = "PATH")]
+    user_dict: PathBuf, "SENTI_USER_DICT";
+    /// A model repository: DIR/<name>/<version>/ with model.onnx (or model_quantized.onnx),
+    /// tokenizer.json and config.json. Off by default: without it ONNX Runtime is never loaded.
+    #[arg(value_name = "DIR")]
+    model_repo: PathBuf, "SENTI_MODEL_REPO";
+    /// The model (`name[@version]`) for requests that name none; without it such requests go
+    /// to the lexicon scorers.
+    #[arg(value_name = "NAME")]
+    model: String, "SENTI_MODEL";
+    /// Bearer token that turns on the admin routes (POST /admin/models/<name>/reload).
+    #[arg(value_name = "TOKEN", hide_env_values = true)]
+    admin_token: String, "SENTI_ADMIN_TOKEN";
+    /// libonnxruntime.so.1.31.1 to load (default: ORT_DYLIB_PATH, else the loader's path).
+    #[arg(value_name = "PATH")]
+    ort_library: PathBuf, "SENTI_ORT_LIBRARY";
+    /// L2 result cache: redis://HOST:PORT[/DB]. Off by default; a Redis that is down is not
+    /// a start-up error (senti serves uncached and keeps reconnecting).
+    #[arg(value_name = "URL")]
+    redis_url: String, "SENTI_REDIS_URL";
+    /// How long a request may take at most (model queue and forward pass), in ms; past it
+    /// the text is dropped before its forward pass and the answer is 503 deadline_exceeded.
+    #[arg(value_name = "MS")]
+    request_timeout_ms: u64, "SENTI_REQUEST_TIMEOUT_MS";
+}
+defaulted {
     /// Address to listen on.
     addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080)), "SENTI_ADDR";
     /// gRPC address ("off" to disable).
@@ -107,9 +105,9 @@ settings! {
     /// Largest request body, in bytes (413 beyond).
     max_body_bytes: usize = 1 << 20, "SENTI_MAX_BODY_BYTES";
     /// Most items in one batch request.
-    max_batch_items: usize = 1000, "SENTI_MAX_BATCH_ITEMS";
+    max_batch_items: usize = EngineConfig::default().max_batch_items, "SENTI_MAX_BATCH_ITEMS";
     /// Longest text, in characters.
-    max_text_chars: usize = 10_000, "SENTI_MAX_TEXT_CHARS";
+    max_text_chars: usize = EngineConfig::default().max_text_chars, "SENTI_MAX_TEXT_CHARS";
     /// Time allowed for a request's headers, from their first byte (connection closed beyond).
     header_timeout_ms: u64 = 500, "SENTI_HEADER_TIMEOUT_MS";
     /// Time allowed for a request's body once its headers are in (408 beyond).
@@ -138,34 +136,70 @@ settings! {
     /// warning, a metric and the active device in /v1/models) when it cannot start.
     device: String = "cpu".to_string(), "SENTI_DEVICE";
     /// How many of each model's highest loadable versions stay loaded (for `name@version`).
-    model_versions: usize = 1, "SENTI_MODEL_VERSIONS";
+    model_versions: usize = senti_model::RepoOptions::default().versions, "SENTI_MODEL_VERSIONS";
     /// How often the model repository is rescanned for new versions (0: only on SIGHUP or
     /// the admin route).
     model_poll_ms: u64 = 5_000, "SENTI_MODEL_POLL_MS";
     /// A version whose files changed more recently than this is taken to be still copying.
-    model_settle_ms: u64 = 1_000, "SENTI_MODEL_SETTLE_MS";
+    model_settle_ms: u64 = senti_model::RepoOptions::default().settle.as_millis() as u64, "SENTI_MODEL_SETTLE_MS";
     /// Most texts in one forward pass.
-    max_batch_size: usize = 32, "SENTI_MAX_BATCH_SIZE";
+    max_batch_size: usize = BatchConfig::default().max_batch_size, "SENTI_MAX_BATCH_SIZE";
     /// Most padded tokens (rows x longest row) in one forward pass.
-    max_batch_tokens: usize = 16_384, "SENTI_MAX_BATCH_TOKENS";
+    max_batch_tokens: usize = BatchConfig::default().max_batch_tokens, "SENTI_MAX_BATCH_TOKENS";
     /// How long an idle session waits for a batch to fill, in microseconds (0: never).
-    max_batch_delay_us: u64 = 0, "SENTI_MAX_BATCH_DELAY_US";
+    max_batch_delay_us: u64 = BatchConfig::default().max_delay.as_micros() as u64, "SENTI_MAX_BATCH_DELAY_US";
     /// Texts waiting for a model (tokenizing or queued); more get 503 at once.
-    model_max_queue: usize = 1024, "SENTI_MODEL_MAX_QUEUE";
+    model_max_queue: usize = BatchConfig::default().max_queue, "SENTI_MODEL_MAX_QUEUE";
     /// A text that has not started its forward pass by then gets 503.
-    model_queue_timeout_ms: u64 = 2_000, "SENTI_MODEL_QUEUE_TIMEOUT_MS";
+    model_queue_timeout_ms: u64 = BatchConfig::default().queue_timeout.as_millis() as u64, "SENTI_MODEL_QUEUE_TIMEOUT_MS";
     /// ONNX Runtime sessions per model (batches run in parallel, one thread each).
-    model_sessions: usize = 1, "SENTI_MODEL_SESSIONS";
+    model_sessions: usize = BatchConfig::default().sessions, "SENTI_MODEL_SESSIONS";
     /// Intra-op threads per session.
-    model_threads: usize = 1, "SENTI_MODEL_THREADS";
+    model_threads: usize = BatchConfig::default().intra_threads, "SENTI_MODEL_THREADS";
     /// Tokenizer pool threads per model.
-    tokenizer_threads: usize = 1, "SENTI_TOKENIZER_THREADS";
+    tokenizer_threads: usize = BatchConfig::default().tokenizer_threads, "SENTI_TOKENIZER_THREADS";
     /// Live rooms at once; a comment for a new room beyond this gets 429 too_many_rooms.
     max_rooms: usize = 10_000, "SENTI_MAX_ROOMS";
     /// Comments per second a room takes (over the last second); more are rejected.
     room_max_rate: u64 = 200_000, "SENTI_ROOM_MAX_RATE";
     /// A room without comments for this long is dropped.
     room_idle_ms: u64 = 600_000, "SENTI_ROOM_IDLE_MS";
+    /// Cache model results (L1, and L2 with --redis-url).
+    #[arg(num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    cache_models: bool = EngineConfig::default().cache.models, "SENTI_CACHE_MODELS";
+    /// Cache the lexicon scorers' results too (off: a VADER score costs less than a lookup).
+    #[arg(num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    cache_lexicon: bool = EngineConfig::default().cache.lexicon, "SENTI_CACHE_LEXICON";
+    /// Near-duplicate cache hits (SimHash-64): off, models, lexicon or all.
+    #[arg(num_args = 0..=1, default_missing_value = "models", value_name = "WHICH")]
+    cache_near_dup: String = "off".to_string(), "SENTI_CACHE_NEAR_DUP";
+    /// Largest SimHash Hamming distance of a near-duplicate hit (0 to 3).
+    cache_near_distance: u32 = EngineConfig::default().cache.near_distance, "SENTI_CACHE_NEAR_DISTANCE";
+    /// Shortest text, in characters, that may take a near-duplicate hit.
+    cache_near_min_chars: usize = EngineConfig::default().cache.near_min_chars, "SENTI_CACHE_NEAR_MIN_CHARS";
+    /// L1 (in-process) cache bound, in entries.
+    cache_l1_entries: u64 = EngineConfig::default().cache.l1_entries, "SENTI_CACHE_L1_ENTRIES";
+    /// L1 cache bound, in bytes.
+    cache_l1_bytes: u64 = EngineConfig::default().cache.l1_bytes, "SENTI_CACHE_L1_BYTES";
+    /// How long a cached result lives (L1 and Redis), in seconds.
+    cache_ttl_s: u64 = EngineConfig::default().cache.ttl.as_secs(), "SENTI_CACHE_TTL_S";
+    /// The most a Redis call may add to a request, in ms.
+    redis_timeout_ms: u64 = EngineConfig::default().cache.redis_timeout.as_millis() as u64, "SENTI_REDIS_TIMEOUT_MS";
+    /// Prefix of senti's Redis keys.
+    redis_prefix: String = EngineConfig::default().cache.redis_prefix, "SENTI_REDIS_PREFIX";
+    /// Model calls a breaker remembers.
+    breaker_window: usize = EngineConfig::default().breaker.window, "SENTI_BREAKER_WINDOW";
+    /// Fewest calls in the window before a breaker may open.
+    breaker_min_calls: usize = EngineConfig::default().breaker.min_calls, "SENTI_BREAKER_MIN_CALLS";
+    /// Share of failed or slow calls that opens a model's breaker.
+    breaker_failure_ratio: f64 = EngineConfig::default().breaker.failure_ratio, "SENTI_BREAKER_FAILURE_RATIO";
+    /// A model call slower than this (ms) counts as failed.
+    breaker_slow_ms: u64 = EngineConfig::default().breaker.slow_call.as_millis() as u64, "SENTI_BREAKER_SLOW_MS";
+    /// How long an open breaker waits before half-open probes, in ms.
+    breaker_open_ms: u64 = EngineConfig::default().breaker.open_for.as_millis() as u64, "SENTI_BREAKER_OPEN_MS";
+    /// Successful probes that close a half-open breaker.
+    breaker_probes: usize = EngineConfig::default().breaker.probes, "SENTI_BREAKER_PROBES";
+}
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -222,6 +256,31 @@ impl Config {
             }
         }
         self.device().map_err(ConfigError::Invalid)?;
+        self.near_dup().map_err(ConfigError::Invalid)?;
+        if self.cache_near_distance > 3 {
+            return Err(ConfigError::Invalid(
+                "cache_near_distance must be 0 to 3 (the banded index finds exactly those)".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.breaker_failure_ratio) || self.breaker_failure_ratio == 0.0 {
+            return Err(ConfigError::Invalid(
+                "breaker_failure_ratio must be within (0.0, 1.0]".into(),
+            ));
+        }
+        if self.request_timeout_ms == Some(0) {
+            return Err(ConfigError::Invalid(
+                "request_timeout_ms must be at least 1".into(),
+            ));
+        }
+        if let Some(u) = &self.redis_url
+            && !(u.starts_with("redis://")
+                || u.starts_with("rediss://")
+                || u.starts_with("unix://"))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "redis_url {u:?}: use redis://HOST:PORT[/DB]"
+            )));
+        }
         self.grpc_socket().map_err(ConfigError::Invalid)?;
         if let Some(m) = &self.model {
             senti_model::ModelSpec::parse(m).map_err(|e| ConfigError::Invalid(e.to_string()))?;
@@ -245,6 +304,65 @@ impl Config {
 
     pub fn device(&self) -> Result<senti_model::Device, String> {
         senti_model::Device::parse(&self.device)
+    }
+
+    /// `(lexicon, models)`: which backends take near-duplicate cache hits.
+    pub fn near_dup(&self) -> Result<(bool, bool), String> {
+        match self.cache_near_dup.to_ascii_lowercase().as_str() {
+            "off" | "false" | "none" => Ok((false, false)),
+            "models" | "model" | "true" | "onnx" => Ok((false, true)),
+            "lexicon" => Ok((true, false)),
+            "all" => Ok((true, true)),
+            other => Err(format!(
+                "cache_near_dup {other:?}: use off, models, lexicon or all"
+            )),
+        }
+    }
+
+    /// The engine's configuration (the pipeline every transport calls).
+    pub fn engine(&self, observer: std::sync::Arc<dyn senti_model::Observer>) -> EngineConfig {
+        let (near_lexicon, near_models) = self.near_dup().unwrap_or_default();
+        EngineConfig {
+            max_text_chars: self.max_text_chars,
+            max_batch_items: self.max_batch_items,
+            lexicon: self.lexicon.clone(),
+            user_dict: self.user_dict.clone(),
+            model_repo: self.model_repo.clone(),
+            default_model: self.model.clone(),
+            repo: senti_model::RepoOptions {
+                model: senti_model::ModelOptions {
+                    device: self.device().unwrap_or(senti_model::Device::Cpu),
+                    batch: self.batch(),
+                    observer,
+                },
+                versions: self.model_versions,
+                settle: Duration::from_millis(self.model_settle_ms),
+            },
+            ort_library: self.ort_library.clone(),
+            request_timeout: self.request_timeout_ms.map(Duration::from_millis),
+            cache: senti_engine::CacheConfig {
+                lexicon: self.cache_lexicon,
+                models: self.cache_models,
+                l1_entries: self.cache_l1_entries,
+                l1_bytes: self.cache_l1_bytes,
+                ttl: Duration::from_secs(self.cache_ttl_s.max(1)),
+                redis_url: self.redis_url.clone(),
+                redis_timeout: Duration::from_millis(self.redis_timeout_ms.max(1)),
+                redis_prefix: self.redis_prefix.clone(),
+                near_lexicon,
+                near_models,
+                near_distance: self.cache_near_distance,
+                near_min_chars: self.cache_near_min_chars,
+            },
+            breaker: senti_engine::BreakerConfig {
+                window: self.breaker_window.max(1),
+                min_calls: self.breaker_min_calls.max(1),
+                failure_ratio: self.breaker_failure_ratio,
+                slow_call: Duration::from_millis(self.breaker_slow_ms),
+                open_for: Duration::from_millis(self.breaker_open_ms),
+                probes: self.breaker_probes.max(1),
+            },
+        }
     }
 
     /// Batching and threading of every model.

@@ -2,10 +2,11 @@
 //! rooms and error codes as the HTTP API, plus gRPC health and reflection.
 
 use std::pin::Pin;
+use std::time::{Duration, Instant};
 
 use futures_util::{Stream, StreamExt};
-use senti_core::json::SentimentBody;
-use senti_core::{AnalyzeOptions, Sentiment};
+use senti_core::Sentiment;
+use senti_engine::{EngineError, Options};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
 use tonic::{Request, Response, Status, Streaming};
@@ -13,7 +14,6 @@ use tonic::{Request, Response, Status, Streaming};
 use crate::error::ApiError;
 use crate::room_hub::now_ms;
 use crate::routes::rooms::ingest_one;
-use crate::routes::sentiment::{check_len, parse_lang, resolve_model, score};
 use crate::state::Shared;
 
 pub mod pb {
@@ -36,42 +36,76 @@ fn error(e: &ApiError) -> pb::Error {
     }
 }
 
-/// HTTP status classes to gRPC codes.
+/// The gRPC status of an error: its code from the one table in `senti-core`, the API code
+/// at the start of the message.
 fn status(e: ApiError) -> Status {
-    let code = match e.code.status().as_u16() {
-        400 | 413 | 415 => tonic::Code::InvalidArgument,
-        401 => tonic::Code::Unauthenticated,
-        404 => tonic::Code::NotFound,
-        408 | 504 => tonic::Code::DeadlineExceeded,
-        429 | 503 => tonic::Code::ResourceExhausted,
-        _ => tonic::Code::Internal,
-    };
-    Status::new(code, format!("{}: {}", e.code.as_str(), e.message))
+    Status::new(
+        tonic::Code::from_i32(e.code.grpc_code()),
+        format!("{}: {}", e.code.as_str(), e.message),
+    )
 }
 
+/// The caller's `grpc-timeout` (`<digits><H|M|S|m|u|n>`), as a deadline.
+fn deadline<T>(req: &Request<T>) -> Option<Instant> {
+    let v = req.metadata().get("grpc-timeout")?.to_str().ok()?;
+    let (num, unit) = v.split_at(v.len().checked_sub(1)?);
+    let n: u64 = num.parse().ok()?;
+    let d = match unit {
+        "H" => Duration::from_secs(n.saturating_mul(3600)),
+        "M" => Duration::from_secs(n.saturating_mul(60)),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    };
+    Instant::now().checked_add(d)
+}
+
+/// A scored text as gRPC sends it, straight from the engine's result.
 fn to_score(s: &Sentiment, text: &str, explain: bool) -> pb::Score {
-    let b = SentimentBody::new(s, text, explain);
-    pb::Score {
-        label: b.label.as_str().to_string(),
-        compound: b.compound,
-        pos: b.pos,
-        neu: b.neu,
-        neg: b.neg,
-        lang: b.lang.as_str().to_string(),
-        backend: b.backend.to_string(),
-        truncated: b.truncated,
-        model: b.model.unwrap_or_default().to_string(),
-        tokens: b
-            .tokens
-            .unwrap_or_default()
-            .into_iter()
-            .map(|t| pb::Token {
-                text: t.text.to_string(),
-                start: t.start as u32,
-                end: t.end as u32,
-                valence: t.valence,
+    let tokens = if explain {
+        // Offsets in code points, as the HTTP API gives them.
+        let mut at = (0usize, 0usize);
+        let mut chars = |byte: usize| {
+            let byte = byte.min(text.len());
+            if byte < at.0 {
+                at = (0, 0);
+            }
+            at.1 += text.get(at.0..byte).map_or(0, |t| t.chars().count());
+            at.0 = byte;
+            at.1 as u32
+        };
+        s.contributions
+            .iter()
+            .map(|c| pb::Token {
+                text: c.token.clone(),
+                start: chars(c.start),
+                end: chars(c.end),
+                valence: c.valence,
             })
-            .collect(),
+            .collect()
+    } else {
+        Vec::new()
+    };
+    pb::Score {
+        label: s.label.as_str().to_string(),
+        compound: s.scores.compound,
+        pos: s.scores.pos,
+        neu: s.scores.neu,
+        neg: s.scores.neg,
+        lang: s.lang.as_str().to_string(),
+        backend: s.backend.to_string(),
+        truncated: s.truncated,
+        model: s
+            .model
+            .as_ref()
+            .map(|m| m.model.to_string())
+            .unwrap_or_default(),
+        tokens,
+        cached: s.cached.map(|c| c.as_str().to_string()).unwrap_or_default(),
+        degraded: s.degraded.is_some(),
+        degraded_reason: s.degraded.as_deref().unwrap_or_default().to_string(),
     }
 }
 
@@ -79,25 +113,18 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-/// Scores one text with the HTTP API's validation.
-async fn analyze_text(
-    st: &Shared,
-    text: &str,
-    lang: &str,
-    model: &str,
-    explain: bool,
-) -> Result<pb::Score, ApiError> {
-    check_len(text, st.cfg.max_text_chars)?;
-    let opts = AnalyzeOptions {
-        explain,
-        lang: parse_lang(opt(lang))?,
-    };
-    let model = resolve_model(st, opt(model))?;
-    let s = score(st, model.as_ref(), text, opts).await?;
-    Ok(to_score(&s, text, explain))
+/// One text through the engine.
+async fn analyze_text(st: &Shared, text: &str, o: Options<'_>) -> Result<pb::Score, EngineError> {
+    st.engine.check_text(text)?;
+    let plan = st.engine.plan(&o)?;
+    let s = st.engine.analyze(&plan, text).await?;
+    Ok(to_score(&s, text, o.explain))
 }
 
 fn item_result(id: String, r: Result<pb::Score, ApiError>) -> pb::ItemResult {
+    if let Err(e) = &r {
+        tracing::debug!(code = e.code.as_str(), "gRPC item failed");
+    }
     pb::ItemResult {
         id,
         result: Some(match r {
@@ -118,10 +145,18 @@ impl SentimentSvc for Api {
         req: Request<pb::AnalyzeRequest>,
     ) -> Result<Response<pb::AnalyzeResponse>, Status> {
         let _permit = self.st.admit().map_err(status)?;
+        let deadline = deadline(&req);
         let r = req.into_inner();
-        let s = analyze_text(&self.st, &r.text, &r.lang, &r.model, r.explain)
+        let o = Options {
+            lang: opt(&r.lang),
+            model: opt(&r.model),
+            explain: r.explain,
+            strict: r.strict,
+            deadline,
+        };
+        let s = analyze_text(&self.st, &r.text, o)
             .await
-            .map_err(status)?;
+            .map_err(|e| status(e.into()))?;
         Ok(Response::new(pb::AnalyzeResponse { score: Some(s) }))
     }
 
@@ -130,24 +165,55 @@ impl SentimentSvc for Api {
         req: Request<pb::AnalyzeBatchRequest>,
     ) -> Result<Response<pb::AnalyzeBatchResponse>, Status> {
         let _permit = self.st.admit().map_err(status)?;
+        let deadline = deadline(&req);
         let r = req.into_inner();
-        if r.items.len() > self.st.cfg.max_batch_items {
-            return Err(Status::invalid_argument(format!(
-                "batch_too_large: {} items; the limit is {}",
-                r.items.len(),
-                self.st.cfg.max_batch_items
-            )));
+        let st = &self.st;
+        st.engine
+            .check_batch(r.items.len())
+            .map_err(|e| status(e.into()))?;
+        let plan = st
+            .engine
+            .plan(&Options {
+                lang: opt(&r.lang),
+                model: opt(&r.model),
+                explain: r.explain,
+                strict: r.strict,
+                deadline,
+            })
+            .map_err(|e| status(e.into()))?;
+        let checked: Vec<Result<(), EngineError>> = r
+            .items
+            .iter()
+            .map(|i| st.engine.check_text(&i.text))
+            .collect();
+        let texts: Vec<&str> = r
+            .items
+            .iter()
+            .zip(&checked)
+            .filter(|(_, c)| c.is_ok())
+            .map(|(i, _)| i.text.as_str())
+            .collect();
+        // Submitted together, so that a model batches them and the cache looks them up at once.
+        let mut scored = st.engine.analyze_batch(&plan, &texts).await.into_iter();
+        let mut results = Vec::with_capacity(r.items.len());
+        for (item, c) in r.items.iter().zip(checked) {
+            let res = match c {
+                Err(e) => Err(e),
+                Ok(()) => scored.next().unwrap_or_else(|| {
+                    Err(EngineError::new(
+                        senti_core::ErrorCode::Internal,
+                        "item was not scored",
+                    ))
+                }),
+            };
+            let res = res
+                .map(|s| to_score(&s, &item.text, r.explain))
+                .map_err(|e| {
+                    st.metrics.error(e.code.as_str());
+                    ApiError::from(e)
+                });
+            results.push(item_result(item.id.clone(), res));
         }
-        // Submitted together so that a model backend batches them.
-        let futs = r.items.into_iter().map(|item| {
-            let st = self.st.clone();
-            let (lang, model) = (r.lang.clone(), r.model.clone());
-            async move {
-                let res = analyze_text(&st, &item.text, &lang, &model, r.explain).await;
-                item_result(item.id, res)
-            }
-        });
-        let results = futures_util::future::join_all(futs).await;
         Ok(Response::new(pb::AnalyzeBatchResponse { results }))
     }
 
@@ -158,15 +224,35 @@ impl SentimentSvc for Api {
         req: Request<Streaming<pb::StreamItem>>,
     ) -> Result<Response<Self::AnalyzeStreamStream>, Status> {
         let st = self.st.clone();
+        let deadline = deadline(&req);
         // In order, but up to STREAM_IN_FLIGHT items are scored at once, so that items of a
-        // model backend share forward passes instead of waiting one by one.
+        // model backend share forward passes instead of waiting one by one. Each item holds
+        // an in-flight permit while it is scored, like a unary call.
         let out = req
             .into_inner()
             .map(move |item| {
                 let st = st.clone();
                 async move {
                     let item = item?;
-                    let r = analyze_text(&st, &item.text, &item.lang, &item.model, false).await;
+                    let r = match st.admit() {
+                        Err(e) => Err(e),
+                        Ok(_permit) => analyze_text(
+                            &st,
+                            &item.text,
+                            Options {
+                                lang: opt(&item.lang),
+                                model: opt(&item.model),
+                                explain: false,
+                                strict: item.strict,
+                                deadline,
+                            },
+                        )
+                        .await
+                        .map_err(ApiError::from),
+                    };
+                    if let Err(e) = &r {
+                        st.metrics.error(e.code.as_str());
+                    }
                     Ok(item_result(item.id, r))
                 }
             })

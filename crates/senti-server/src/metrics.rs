@@ -34,6 +34,23 @@ pub struct TextLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CacheLabels {
+    pub tier: &'static str,
+    pub target: String,
+    pub result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TierLabel {
+    pub tier: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TargetLabel {
+    pub target: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CodeLabel {
     pub code: &'static str,
 }
@@ -72,6 +89,11 @@ pub struct Metrics {
     pub closed_connections: Family<CodeLabel, Counter<u64, AtomicU64>>,
     /// Model backends' per-stage series (registered even with no model: they stay empty).
     pub models: std::sync::Arc<crate::model_metrics::ModelMetrics>,
+    pub cache_lookups: Family<CacheLabels, Counter>,
+    pub cache_lookup_duration: Family<TierLabel, Histogram, fn() -> Histogram>,
+    pub cache_errors: Family<TargetLabel, Counter>,
+    pub breaker_state: Family<TargetLabel, Gauge>,
+    pub degraded: Family<TargetLabel, Counter>,
 }
 
 impl Metrics {
@@ -129,6 +151,37 @@ impl Metrics {
             closed_connections.clone(),
         );
         let models = crate::model_metrics::ModelMetrics::register(&mut registry);
+        let cache_lookups = Family::<CacheLabels, Counter>::default();
+        let cache_lookup_duration =
+            Family::<TierLabel, Histogram, fn() -> Histogram>::new_with_constructor(histogram);
+        let cache_errors = Family::<TargetLabel, Counter>::default();
+        let breaker_state = Family::<TargetLabel, Gauge>::default();
+        let degraded = Family::<TargetLabel, Counter>::default();
+        registry.register(
+            "cache_lookups",
+            "Result cache lookups by tier (l1, l2, l1-near, l2-near), target (lexicon or the model) and result (hit, miss)",
+            cache_lookups.clone(),
+        );
+        registry.register(
+            "cache_lookup_duration_seconds",
+            "Time of one cache lookup, by tier",
+            cache_lookup_duration.clone(),
+        );
+        registry.register(
+            "cache_errors",
+            "Redis calls that failed or timed out (the request went on without L2)",
+            cache_errors.clone(),
+        );
+        registry.register(
+            "breaker_state",
+            "Circuit breaker state by target (model:<name>, redis): 0 closed, 1 open, 2 half-open",
+            breaker_state.clone(),
+        );
+        registry.register(
+            "degraded",
+            "Requests for a model answered by the lexicon scorer instead (breaker open or model failure)",
+            degraded.clone(),
+        );
         let hot = Hot {
             ok: routes
                 .iter()
@@ -178,6 +231,11 @@ impl Metrics {
             connections,
             closed_connections,
             models,
+            cache_lookups,
+            cache_lookup_duration,
+            cache_errors,
+            breaker_state,
+            degraded,
         }
     }
 
@@ -259,5 +317,62 @@ impl Metrics {
 
     pub fn error(&self, code: &'static str) {
         self.errors.get_or_create(&CodeLabel { code }).inc();
+    }
+}
+
+/// The engine reports into the same registry.
+impl senti_engine::EngineObserver for Metrics {
+    fn analyzed(
+        &self,
+        backend: &'static str,
+        result: Result<&senti_core::Sentiment, &senti_core::AnalyzeError>,
+        secs: f64,
+    ) {
+        let s = result.ok();
+        self.observe_analyze(backend, s.map(|s| s.lang), secs);
+        if let Some(s) = s
+            && s.cached.is_none()
+            && let Some(m) = &s.model
+        {
+            self.models.observe_request(&m.model, &m.timing);
+        }
+    }
+
+    fn cache_lookup(&self, tier: senti_core::CacheTier, target: &str, hit: bool, secs: f64) {
+        let tier = tier.as_str();
+        self.cache_lookups
+            .get_or_create(&CacheLabels {
+                tier,
+                target: target.to_string(),
+                result: if hit { "hit" } else { "miss" },
+            })
+            .inc();
+        self.cache_lookup_duration
+            .get_or_create(&TierLabel { tier })
+            .observe(secs);
+    }
+
+    fn cache_error(&self, target: &str) {
+        self.cache_errors
+            .get_or_create(&TargetLabel {
+                target: target.to_string(),
+            })
+            .inc();
+    }
+
+    fn breaker_state(&self, target: &str, state: senti_engine::BreakerState) {
+        self.breaker_state
+            .get_or_create(&TargetLabel {
+                target: target.to_string(),
+            })
+            .set(state as i64);
+    }
+
+    fn degraded(&self, model: &str) {
+        self.degraded
+            .get_or_create(&TargetLabel {
+                target: model.to_string(),
+            })
+            .inc();
     }
 }

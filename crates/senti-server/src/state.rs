@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use senti_core::LangRouter;
+use senti_engine::Engine;
 use tokio::sync::Semaphore;
 
 use crate::config::Config;
@@ -12,51 +12,26 @@ use crate::metrics::Metrics;
 
 pub struct AppState {
     pub cfg: Config,
-    pub router: LangRouter,
-    /// The Chinese segmenter (`/v1/segment`), with the user dictionary if one was given.
-    pub jieba: senti_zh::Jieba,
-    pub metrics: Metrics,
+    /// The pipeline every route and RPC calls.
+    pub engine: Engine,
+    pub metrics: Arc<Metrics>,
     /// Set on SIGTERM/SIGINT: /readyz answers 503 from then on.
     pub draining: AtomicBool,
     /// Permits for requests in flight (`max_in_flight`); none left means 503, not a queue.
     pub in_flight: Arc<Semaphore>,
     pub started: Instant,
-    /// The model repository (`--model-repo`); `None` means ONNX Runtime is never loaded.
+    /// The engine's model repository (`--model-repo`); `None` means ONNX Runtime is never
+    /// loaded.
     pub models: Option<Arc<senti_model::ModelRepo>>,
-    /// The model for requests that name none (`--model`).
-    pub default_model: Option<senti_model::ModelSpec>,
     /// Live rooms and their subscribers.
     pub rooms: senti_rooms::Rooms,
     pub hubs: crate::room_hub::Hubs,
 }
 
 impl AppState {
-    /// The metrics registry for a router's backends (made before the state, so that a model
-    /// repository can report into it while it loads).
-    pub fn metrics_for(router: &LangRouter) -> Metrics {
-        Metrics::new(
-            crate::routes::ROUTES,
-            &router
-                .backends()
-                .iter()
-                .map(|b| b.backend())
-                .chain(["onnx"])
-                .collect::<Vec<_>>(),
-        )
-    }
-
-    pub fn new(
-        cfg: Config,
-        router: LangRouter,
-        jieba: senti_zh::Jieba,
-        metrics: Metrics,
-        models: Option<Arc<senti_model::ModelRepo>>,
-    ) -> AppState {
+    pub fn new(cfg: Config, engine: Engine, metrics: Arc<Metrics>) -> AppState {
         let permits = cfg.max_in_flight.min(Semaphore::MAX_PERMITS);
-        let default_model = cfg
-            .model
-            .as_deref()
-            .and_then(|m| senti_model::ModelSpec::parse(m).ok());
+        let models = engine.models().cloned();
         let rooms = senti_rooms::Rooms::new(
             senti_rooms::RoomLimits {
                 max_rooms: cfg.max_rooms,
@@ -71,10 +46,8 @@ impl AppState {
             rooms,
             hubs: Default::default(),
             models,
-            default_model,
             cfg,
-            router,
-            jieba,
+            engine,
             metrics,
             draining: AtomicBool::new(false),
             in_flight: Arc::new(Semaphore::new(permits)),

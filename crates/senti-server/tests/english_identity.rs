@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use senti_core::{AnalyzeOptions, Analyzer};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -22,7 +21,14 @@ fn has_han(s: &str) -> bool {
 
 #[test]
 fn english_through_the_router_matches_vader_sentiment() {
-    let router = senti_server::build_router(&senti_server::Config::default()).unwrap();
+    // Through the whole engine, built from the server's default settings.
+    let engine = senti_engine::Engine::new(
+        senti_server::Config::default().engine(std::sync::Arc::new(senti_model::NoObserver)),
+        std::sync::Arc::new(senti_engine::NoObserver),
+        None,
+    )
+    .unwrap();
+    let plan = engine.plan(&senti_engine::Options::default()).unwrap();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../senti-vader/tests/golden");
     let mut checked = 0;
     for name in ["groundtruth.jsonl", "generated.jsonl"] {
@@ -32,8 +38,8 @@ fn english_through_the_router_matches_vader_sentiment() {
             if has_han(&c.text) {
                 continue;
             }
-            let s = router
-                .analyze(&c.text, AnalyzeOptions::default())
+            let s = engine
+                .analyze(&plan, &c.text)
                 .into_ready()
                 .ok()
                 .unwrap()

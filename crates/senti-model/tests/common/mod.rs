@@ -46,6 +46,10 @@ impl Observer for Recorder {
 }
 
 impl Recorder {
+    /// Texts that went through a forward pass (rows over all batches).
+    pub fn batches(&self) -> usize {
+        self.batches.lock().unwrap().iter().map(|b| b.1).sum()
+    }
     pub fn dropped_count(&self, reason: &str) -> usize {
         self.dropped
             .lock()

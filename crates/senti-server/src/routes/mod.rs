@@ -7,27 +7,54 @@ pub mod rooms;
 pub mod segment;
 pub mod sentiment;
 
-/// Every route template, as used for the `route` metrics label (never the raw path).
-pub const ROUTES: &[&str] = &[
-    "/v1/sentiment",
-    "/v1/sentiment/batch",
-    "/analyze",
-    "/v1/segment",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/v1/info",
-    "/openapi.json",
-    "/v1/models",
-    "/admin/models/{name}/reload",
-    "/v1/rooms",
-    "/v1/rooms/{room}",
-    "/v1/rooms/{room}/comments",
-    "/v1/rooms/{room}/events",
-    "/",
-    "/rooms/{room}",
-    "/assets/{file}",
-];
+/// The one route list: each template with its handlers. It generates both the router
+/// ([`router`]) and [`ROUTES`], the `route` metrics label values (never the raw path).
+macro_rules! route_table {
+    ($( $path:literal => $handler:expr, )*) => {
+        /// Every route template, in table order.
+        pub const ROUTES: &[&str] = &[$($path,)*];
+
+        /// The routes with their handlers (no fallback, no layers: see `app.rs`).
+        pub fn router() -> axum::Router<crate::state::Shared> {
+            axum::Router::new()$(.route($path, $handler))*
+        }
+    };
+}
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+/// A 200 response with a JSON body already encoded.
+pub fn json_response(bytes: Vec<u8>) -> Response {
+    let mut resp = bytes.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+route_table! {
+    "/v1/sentiment" => post(sentiment::sentiment),
+    "/v1/sentiment/batch" => post(sentiment::batch),
+    "/analyze" => post(sentiment::analyze),
+    "/v1/segment" => post(segment::segment),
+    "/healthz" => get(ops::healthz),
+    "/readyz" => get(ops::readyz),
+    "/metrics" => get(ops::metrics),
+    "/v1/info" => get(ops::info),
+    "/openapi.json" => get(ops::openapi),
+    "/v1/models" => get(models::list),
+    "/admin/models/{name}/reload" => post(models::reload),
+    "/v1/rooms" => get(rooms::list),
+    "/v1/rooms/{room}" => get(rooms::get),
+    "/v1/rooms/{room}/comments" => post(rooms::ingest),
+    "/v1/rooms/{room}/events" => get(rooms::events),
+    "/" => get(dashboard::index),
+    "/rooms/{room}" => get(dashboard::room),
+    "/assets/{file}" => get(dashboard::asset),
+}
 
 /// Index in [`ROUTES`] of a request path: an exact match, else a template whose `{param}`
 /// segments each match one non-empty segment; anything else is "unmatched" (so raw paths

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::sentiment::json_response;
+use crate::routes::json_response;
 use crate::state::Shared;
 
 #[derive(Serialize, ToSchema)]

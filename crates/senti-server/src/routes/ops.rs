@@ -8,8 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
-use crate::error::ErrorCode;
-use crate::routes::sentiment::json_response;
+use crate::routes::json_response;
 use crate::state::Shared;
 
 #[derive(Serialize, ToSchema)]
@@ -88,7 +87,8 @@ pub async fn info(State(st): State<Shared>) -> Response {
         name: "senti",
         version: env!("CARGO_PKG_VERSION"),
         backends: st
-            .router
+            .engine
+            .lexicon()
             .backends()
             .iter()
             .enumerate()
@@ -135,7 +135,11 @@ pub async fn info(State(st): State<Shared>) -> Response {
         crate::routes::rooms::get,
         crate::routes::rooms::events,
     ),
-    components(schemas(ErrorCode, crate::error::ErrorBody, crate::error::ErrorDetail))
+    components(schemas(
+        crate::error::ErrorCodes,
+        crate::error::ErrorBody,
+        crate::error::ErrorDetail
+    ))
 )]
 pub struct ApiDoc;
 

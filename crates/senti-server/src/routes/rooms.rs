@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, Stream};
-use senti_core::{AnalyzeOptions, Label};
+use senti_core::Label;
 use senti_rooms::{Comment, valid_room_id};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
@@ -19,7 +19,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::error::{ApiError, ErrorCode, ErrorDetail};
 use crate::extract::{json_or_ndjson, read_limited};
 use crate::room_hub::{RoomEvent, now_ms, publish_spike};
-use crate::routes::sentiment::json_response;
+use crate::routes::json_response;
 use crate::state::{AppState, Shared};
 
 fn check_room(room: &str) -> Result<(), ApiError> {
@@ -56,21 +56,11 @@ struct CommentEvent<'a> {
     at_ms: u64,
 }
 
-/// Scores one comment (language routing, lexicon backends), counts it in its room and
+/// Scores one comment (the engine: language routing, lexicon backends), counts it in its room and
 /// publishes it to the room's subscribers.
 pub fn ingest_one(st: &AppState, room: &str, c: &Comment, at_ms: u64) -> Result<(), ApiError> {
     st.rooms.validate(c)?;
-    let opts = AnalyzeOptions {
-        explain: true,
-        lang: None,
-    };
-    let backend = st.router.route(&c.text, None)?;
-    let s = backend.analyze(&c.text, opts).into_ready().map_err(|_| {
-        ApiError::new(
-            ErrorCode::Internal,
-            "room comments are scored by the lexicon backends, which answer at once",
-        )
-    })??;
+    let s = st.engine.score_comment(&c.text)?;
     let spike = st.rooms.add(room, at_ms, &s)?;
     let ev = CommentEvent {
         id: &c.id,

@@ -4,13 +4,13 @@ use std::borrow::Cow;
 
 use axum::extract::{Request, State};
 use axum::response::Response;
-use senti_zh::{Mode, write_tokens_json};
+use senti_zh::write_tokens_json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::extract::{admit_and_read, parse_json};
-use crate::routes::sentiment::{check_len, json_response};
+use crate::routes::json_response;
 use crate::state::Shared;
 
 /// Body of `POST /v1/segment`.
@@ -51,18 +51,10 @@ pub struct SegmentResponse {
 pub async fn segment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (_permit, bytes) = admit_and_read(&st, req).await?;
     let req: SegmentRequest = parse_json(&bytes)?;
-    check_len(&req.text, st.cfg.max_text_chars)?;
-    let mode = match req.mode.as_deref() {
-        None => Mode::Hmm,
-        Some(m) => Mode::parse(m).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidMode,
-                format!("unknown mode {m:?}; use \"hmm\", \"no-hmm\", \"all\" or \"search\""),
-            )
-        })?,
-    };
+    st.engine.check_text(&req.text)?;
+    let mode = senti_engine::Engine::parse_mode(req.mode.as_deref())?;
     let mut toks = Vec::with_capacity(req.text.len() / 2 + 1);
-    st.jieba.cut(&req.text, mode, &mut toks);
+    st.engine.segment(&req.text, mode, &mut toks);
     let mut out = Vec::with_capacity(16 + req.text.len() * 2);
     out.extend_from_slice(b"{\"tokens\":");
     write_tokens_json(&toks, req.offsets, &mut out);

@@ -1,21 +1,21 @@
 //! `POST /v1/sentiment`, `POST /analyze` and `POST /v1/sentiment/batch`.
 
 use std::borrow::Cow;
-use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderValue;
+use axum::response::Response;
+use senti_core::StageTiming;
 use senti_core::json::SentimentBody;
-use senti_core::{AnalyzeError, AnalyzeOptions, Analyzer, Lang, Pending, Sentiment, StageTiming};
-use senti_model::{Model, ModelSpec};
+use senti_engine::Options;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetail};
 use crate::extract::{admit_and_read, parse_json};
-use crate::state::{AppState, Shared};
+use crate::routes::json_response;
+use crate::state::Shared;
 
 /// Body of `POST /v1/sentiment` and `POST /analyze`.
 #[derive(Deserialize, ToSchema)]
@@ -37,6 +37,10 @@ pub struct SentimentRequest<'a> {
     #[serde(default, borrow)]
     #[schema(value_type = Option<String>)]
     pub model: Option<Cow<'a, str>>,
+    /// With a model: fail with 503 `model_unavailable` while its circuit breaker is open,
+    /// instead of a degraded lexicon answer.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// The score object (same as `senti score`).
@@ -59,6 +63,12 @@ pub struct SentimentResponse {
     pub truncated: Option<bool>,
     /// Present with `explain`: `[{text, start, end, valence}]`, offsets in code points.
     pub tokens: Option<Vec<TokenSchema>>,
+    /// "l1", "l2", "l1-near" or "l2-near" when a cache tier answered.
+    pub cached: Option<String>,
+    /// True when the asked-for model could not answer and the lexicon scorer did.
+    pub degraded: Option<bool>,
+    /// Why the answer is degraded.
+    pub degraded_reason: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -86,6 +96,9 @@ pub struct BatchRequest<'a> {
     #[serde(default, borrow)]
     #[schema(value_type = Option<String>)]
     pub model: Option<Cow<'a, str>>,
+    /// As in `POST /v1/sentiment`.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// `{"results": [...]}`: each item's score object (with its `id` when given), or
@@ -111,93 +124,6 @@ struct BatchItem<'a> {
 struct IdOnly<'a> {
     #[serde(default, borrow)]
     id: Option<&'a RawValue>,
-}
-
-/// "auto" or absent means detect; otherwise a tag naming a language some backend serves.
-pub(crate) fn parse_lang(lang: Option<&str>) -> Result<Option<Lang>, ApiError> {
-    match lang {
-        None => Ok(None),
-        Some(l) if l.eq_ignore_ascii_case("auto") => Ok(None),
-        Some(l) => Lang::parse(l).map(Some).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::UnsupportedLang,
-                format!("unsupported lang {l:?}; use \"auto\", \"en\" or \"zh\""),
-            )
-        }),
-    }
-}
-
-pub fn check_len(text: &str, max_chars: usize) -> Result<(), ApiError> {
-    // A string has at least as many bytes as characters, so most texts need no count.
-    if text.len() > max_chars {
-        let n = text.chars().count();
-        if n > max_chars {
-            return Err(ApiError::new(
-                ErrorCode::TextTooLong,
-                format!("text is {n} characters long; the limit is {max_chars}"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The model a request names, else the default model, else `None` (the lexicon router).
-pub(crate) fn resolve_model(st: &AppState, named: Option<&str>) -> Result<Option<Model>, ApiError> {
-    let spec = match named {
-        Some(m) => Some(ModelSpec::parse(m)?),
-        None => None,
-    };
-    let Some(spec) = spec.as_ref().or(st.default_model.as_ref()) else {
-        return Ok(None);
-    };
-    let repo = st.models.as_ref().ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::ModelNotFound,
-            "no model repository is configured (start the server with --model-repo)",
-        )
-    })?;
-    Ok(Some(repo.get(spec)?))
-}
-
-/// A backend's name and its (possibly still pending) result.
-type Picked = (&'static str, Pending<Result<Sentiment, AnalyzeError>>);
-
-/// The backend for one text: the model if there is one, else the language router's choice.
-fn pick(
-    st: &AppState,
-    model: Option<&Model>,
-    text: &str,
-    opts: AnalyzeOptions,
-) -> Result<Picked, AnalyzeError> {
-    match model {
-        Some(m) => Ok((m.backend(), m.analyze(text, opts))),
-        None => {
-            let b = st.router.route(text, opts.lang)?;
-            Ok((b.backend(), b.analyze(text, opts)))
-        }
-    }
-}
-
-/// Metrics of one finished text.
-fn observe(st: &AppState, backend: &'static str, r: &Result<Sentiment, AnalyzeError>, secs: f64) {
-    let s = r.as_ref().ok();
-    st.metrics.observe_analyze(backend, s.map(|s| s.lang), secs);
-    if let Some(m) = s.and_then(|s| s.model.as_ref()) {
-        st.metrics.models.observe_request(&m.model, &m.timing);
-    }
-}
-
-pub(crate) async fn score(
-    st: &AppState,
-    model: Option<&Model>,
-    text: &str,
-    opts: AnalyzeOptions,
-) -> Result<Sentiment, AnalyzeError> {
-    let t0 = Instant::now();
-    let (backend, pending) = pick(st, model, text, opts)?;
-    let r = pending.await;
-    observe(st, backend, &r, t0.elapsed().as_secs_f64());
-    r
 }
 
 /// `x-queue-time-us`, `x-inference-time-us`, `x-tokenize-time-us` and `x-batch-size` of a
@@ -226,15 +152,6 @@ fn timing_headers(resp: &mut Response, timings: impl Iterator<Item = StageTiming
     }
 }
 
-pub fn json_response(bytes: Vec<u8>) -> Response {
-    let mut resp = bytes.into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    resp
-}
-
 /// Score one text.
 #[utoipa::path(post, path = "/v1/sentiment", request_body = SentimentRequest,
     responses(
@@ -244,22 +161,26 @@ pub fn json_response(bytes: Vec<u8>) -> Response {
         (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
         (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable (with Retry-After)", body = crate::error::ErrorBody),
     ))]
 pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (_permit, bytes) = admit_and_read(&st, req).await?;
     let req: SentimentRequest = parse_json(&bytes)?;
-    check_len(&req.text, st.cfg.max_text_chars)?;
-    let opts = AnalyzeOptions {
+    st.engine.check_text(&req.text)?;
+    let plan = st.engine.plan(&Options {
+        lang: req.lang.as_deref(),
+        model: req.model.as_deref(),
         explain: req.explain,
-        lang: parse_lang(req.lang.as_deref())?,
-    };
-    let model = resolve_model(&st, req.model.as_deref())?;
-    let s = score(&st, model.as_ref(), &req.text, opts).await?;
+        strict: req.strict,
+        deadline: None,
+    })?;
+    let s = st.engine.analyze(&plan, &req.text).await?;
     let out = serde_json::to_vec(&SentimentBody::new(&s, &req.text, req.explain))
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     let mut resp = json_response(out);
-    timing_headers(&mut resp, s.model.iter().map(|m| m.timing));
+    if s.cached.is_none() {
+        timing_headers(&mut resp, s.model.iter().map(|m| m.timing));
+    }
     Ok(resp)
 }
 
@@ -272,7 +193,7 @@ pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Respons
         (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
         (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable (with Retry-After)", body = crate::error::ErrorBody),
     ))]
 pub async fn analyze(st: State<Shared>, req: Request) -> Result<Response, ApiError> {
     sentiment(st, req).await
@@ -301,26 +222,19 @@ struct ItemErr<'a> {
         (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
         (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable (with Retry-After)", body = crate::error::ErrorBody),
     ))]
 pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (_permit, bytes) = admit_and_read(&st, req).await?;
     let req: BatchRequest = parse_json(&bytes)?;
-    if req.items.len() > st.cfg.max_batch_items {
-        return Err(ApiError::new(
-            ErrorCode::BatchTooLarge,
-            format!(
-                "{} items; the limit is {}",
-                req.items.len(),
-                st.cfg.max_batch_items
-            ),
-        ));
-    }
-    let opts = AnalyzeOptions {
+    st.engine.check_batch(req.items.len())?;
+    let plan = st.engine.plan(&Options {
+        lang: req.lang.as_deref(),
+        model: req.model.as_deref(),
         explain: req.explain,
-        lang: parse_lang(req.lang.as_deref())?,
-    };
-    let model = resolve_model(&st, req.model.as_deref())?;
+        strict: req.strict,
+        deadline: None,
+    })?;
 
     // Parse and validate every item, then submit all valid texts before awaiting any, so a
     // batching backend sees the whole request at once.
@@ -362,58 +276,50 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
             Ok(BatchItem {
                 id,
                 text: Some(text),
-            }) => (id, check_len(&text, st.cfg.max_text_chars).map(|()| text)),
+            }) => (
+                id,
+                st.engine
+                    .check_text(&text)
+                    .map(|()| text)
+                    .map_err(ApiError::from),
+            ),
         });
     }
-    let mut submitted = Vec::with_capacity(items.len());
-    for (_, item) in items.iter_mut() {
-        let Ok(text) = item else {
-            submitted.push(None);
-            continue;
-        };
-        let t0 = Instant::now();
-        match pick(&st, model.as_ref(), text, opts) {
-            Ok((name, pending)) => {
-                submitted.push(Some((name, pending, t0.elapsed())));
-            }
-            Err(e) => {
-                *item = Err(e.into());
-                submitted.push(None);
-            }
-        }
-    }
+    // Every valid text goes to the engine at once, so a model batches them and the cache
+    // looks them up together.
+    let texts: Vec<&str> = items
+        .iter()
+        .filter_map(|(_, t)| t.as_ref().ok().map(|t| &**t))
+        .collect();
+    let mut scored = st.engine.analyze_batch(&plan, &texts).await.into_iter();
 
     let mut timings = Vec::new();
     let mut out = Vec::with_capacity(64 + req.items.len() * 120);
     out.extend_from_slice(b"{\"results\":[");
-    for (i, ((id, item), sub)) in items.iter().zip(submitted).enumerate() {
+    for (i, (id, item)) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let result = match (item, sub) {
-            (Err(e), _) => Err(e.clone()),
-            (Ok(text), Some((name, pending, sync_time))) => {
-                let t0 = Instant::now();
-                let r = pending.await;
-                let took = sync_time + t0.elapsed();
-                observe(&st, name, &r, took.as_secs_f64());
-                match r {
-                    Ok(s) => {
-                        if let Some(m) = &s.model {
-                            timings.push(m.timing);
-                        }
-                        let item = ItemOk {
-                            id: *id,
-                            body: SentimentBody::new(&s, text, req.explain),
-                        };
-                        serde_json::to_writer(&mut out, &item)
-                            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-                        Ok(())
+        let result = match item {
+            Err(e) => Err(e.clone()),
+            Ok(text) => match scored.next() {
+                Some(Ok(s)) => {
+                    if let Some(m) = &s.model
+                        && s.cached.is_none()
+                    {
+                        timings.push(m.timing);
                     }
-                    Err(e) => Err(ApiError::from(e)),
+                    let item = ItemOk {
+                        id: *id,
+                        body: SentimentBody::new(&s, text, req.explain),
+                    };
+                    serde_json::to_writer(&mut out, &item)
+                        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+                    Ok(())
                 }
-            }
-            (Ok(_), None) => Err(ApiError::new(ErrorCode::Internal, "item was not submitted")),
+                Some(Err(e)) => Err(ApiError::from(e)),
+                None => Err(ApiError::new(ErrorCode::Internal, "item was not scored")),
+            },
         };
         if let Err(e) = result {
             st.metrics.error(e.code.as_str());

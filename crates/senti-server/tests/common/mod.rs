@@ -25,8 +25,7 @@ impl TestServer {
         if cfg.grpc_addr == Config::default().grpc_addr {
             cfg.grpc_addr = "127.0.0.1:0".into();
         }
-        let router = senti_server::build_router(&cfg).unwrap();
-        let server = senti_server::bind(cfg, router).await.unwrap();
+        let server = senti_server::bind(cfg).await.unwrap();
         let addr = server.local_addr().unwrap();
         let grpc = server.grpc_local_addr();
         let (tx, rx) = oneshot::channel::<()>();

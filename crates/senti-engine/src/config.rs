@@ -1,0 +1,136 @@
+//! What the engine is built from. The defaults live here, once: `senti serve`'s settings
+//! table and `senti score`'s flags take theirs from [`EngineConfig::default`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the pipeline needs: limits, lexicons, models, cache tiers, breakers, deadlines.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// Longest text, in characters.
+    pub max_text_chars: usize,
+    /// Most items in one batch.
+    pub max_batch_items: usize,
+    /// Extra VADER lexicon entries (vader_lexicon.txt format).
+    pub lexicon: Option<PathBuf>,
+    /// A jieba user dictionary for segmentation.
+    pub user_dict: Option<PathBuf>,
+    /// The model repository; `None`: no models, ONNX Runtime never loaded.
+    pub model_repo: Option<PathBuf>,
+    /// The model for requests that name none.
+    pub default_model: Option<String>,
+    /// How models are loaded (device, batching, observer) and how many versions stay loaded.
+    pub repo: senti_model::RepoOptions,
+    /// libonnxruntime to load (else `ORT_DYLIB_PATH`, else the loader's path).
+    pub ort_library: Option<PathBuf>,
+    /// How long a caller waits for a result at most (a model's queue and forward pass);
+    /// `None`: no deadline of the engine's own (a caller may still bring one).
+    pub request_timeout: Option<Duration>,
+    pub cache: CacheConfig,
+    pub breaker: BreakerConfig,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            max_text_chars: 10_000,
+            max_batch_items: 1000,
+            lexicon: None,
+            user_dict: None,
+            model_repo: None,
+            default_model: None,
+            repo: senti_model::RepoOptions::default(),
+            ort_library: None,
+            request_timeout: None,
+            cache: CacheConfig::default(),
+            breaker: BreakerConfig::default(),
+        }
+    }
+}
+
+/// The result cache: L1 in process (moka), L2 in Redis, optional near-duplicate hits.
+#[derive(Debug, Clone)]
+pub struct CacheConfig {
+    /// Cache the lexicon scorers' results (off by default: a VADER score costs less than a
+    /// cache lookup, and far less than a Redis round trip).
+    pub lexicon: bool,
+    /// Cache model results (on by default: a forward pass costs ~1,000 lexicon scores).
+    pub models: bool,
+    /// L1 bound in entries.
+    pub l1_entries: u64,
+    /// L1 bound in bytes (approximate: the results' heap size).
+    pub l1_bytes: u64,
+    /// How long an entry lives, in L1 and in Redis (every Redis write sets this expiry).
+    pub ttl: Duration,
+    /// L2: `redis://HOST:PORT[/DB]`; `None`: no L2.
+    pub redis_url: Option<String>,
+    /// The most a Redis call may add to a request; beyond it the call counts as failed.
+    pub redis_timeout: Duration,
+    /// Prefix of every Redis key (so several deployments can share a server).
+    pub redis_prefix: String,
+    /// Near-duplicate hits for the lexicon results.
+    pub near_lexicon: bool,
+    /// Near-duplicate hits for model results.
+    pub near_models: bool,
+    /// Largest Hamming distance between two SimHash-64 fingerprints that counts as a
+    /// near-duplicate (at most 3: the banded index finds exactly those).
+    pub near_distance: u32,
+    /// Shortest text (characters) that may take a near hit: "good" and "not good" can sit
+    /// 3 bits apart.
+    pub near_min_chars: usize,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            lexicon: false,
+            models: true,
+            l1_entries: 100_000,
+            l1_bytes: 64 << 20,
+            ttl: Duration::from_secs(3600),
+            redis_url: None,
+            redis_timeout: Duration::from_millis(20),
+            redis_prefix: "senti".to_string(),
+            near_lexicon: false,
+            near_models: false,
+            near_distance: 3,
+            near_min_chars: 12,
+        }
+    }
+}
+
+impl CacheConfig {
+    pub fn any(&self) -> bool {
+        self.lexicon || self.models
+    }
+}
+
+/// A circuit breaker (one per model, one for Redis).
+#[derive(Debug, Clone)]
+pub struct BreakerConfig {
+    /// Calls remembered (a sliding window by count).
+    pub window: usize,
+    /// Fewest calls in the window before the breaker may open.
+    pub min_calls: usize,
+    /// Share of failed (or slow) calls in the window that opens it.
+    pub failure_ratio: f64,
+    /// A model call slower than this counts as failed (a stalled model opens the breaker).
+    pub slow_call: Duration,
+    /// How long it stays open before half-open probes.
+    pub open_for: Duration,
+    /// Successful probes in a row that close it again.
+    pub probes: usize,
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        BreakerConfig {
+            window: 20,
+            min_calls: 10,
+            failure_ratio: 0.5,
+            slow_call: Duration::from_secs(2),
+            open_for: Duration::from_secs(5),
+            probes: 3,
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! The one analysis pipeline that every senti entry point calls.
+//!
+//! HTTP, gRPC, live-room ingestion, `senti score` and `senti segment` are transports: they
+//! decode a request, hand its text and options to the [`Engine`], and encode what comes back.
+//! Everything that decides *what* the answer is lives here, once, as layers over the
+//! [`Analyzer`] contract (tower's idea: each behaviour a layer that can be tested alone):
+//!
+//! ```text
+//! validation (Engine::plan, Engine::check_text)
+//!   -> Cached     (cache/: L1 moka, L2 Redis, near-duplicate SimHash hits)
+//!   -> Guarded    (breaker.rs: per-model circuit breaker, lexicon fallback, deadline)
+//!   -> Model      (senti-model: ONNX Runtime, dynamic batching)
+//!      or LangRouter (senti-core: VADER, the Chinese scorer, mixed text)
+//! ```
+//!
+//! The engine reports through its own [`EngineObserver`] trait, so it knows no transport and
+//! no metrics library; errors carry an [`ErrorCode`] of the one table in `senti-core`.
+
+pub mod breaker;
+pub mod cache;
+mod config;
+mod error;
+mod observer;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use senti_core::{
+    AnalyzeError, AnalyzeOptions, Analyzer, ErrorCode, LangRouter, Pending, Sentiment,
+};
+use senti_model::{Model, ModelRepo, ModelSpec};
+
+pub use breaker::{Breaker, BreakerState, Guarded};
+pub use cache::{Cache, Cached, Scope};
+pub use config::{BreakerConfig, CacheConfig, EngineConfig};
+pub use error::{BuildError, EngineError};
+pub use observer::{EngineObserver, NoObserver};
+pub use senti_core::Lang;
+pub use senti_zh::{Mode as SegmentMode, Token};
+
+/// Every backend name a result may carry (`vader`, `zh`, mixed text's `vader+zh`, models'
+/// `onnx`): metrics pre-create their series, the cache codec stores an index into it.
+pub const BACKENDS: &[&str] = &["vader", "zh", "vader+zh", "onnx"];
+
+/// A request's options, as a transport decoded them (strings not yet checked).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// `auto` (or `None`): detect; else a language tag.
+    pub lang: Option<&'a str>,
+    /// `name` or `name@version`; `None`: the default model, else the lexicon scorers.
+    pub model: Option<&'a str>,
+    pub explain: bool,
+    /// No degraded (lexicon) answer when the model's breaker is open: fail instead.
+    pub strict: bool,
+    /// The caller's own deadline (a gRPC deadline); the engine's `request_timeout` may
+    /// shorten it.
+    pub deadline: Option<Instant>,
+}
+
+/// Validated options of one request: who answers, and how.
+#[derive(Clone)]
+pub struct Plan {
+    target: Target,
+    opts: AnalyzeOptions,
+}
+
+#[derive(Clone)]
+enum Target {
+    Lexicon,
+    Model(Model),
+}
+
+impl Plan {
+    pub fn explain(&self) -> bool {
+        self.opts.explain
+    }
+    /// The model that answers (`name@version`), if one does.
+    pub fn model(&self) -> Option<&Model> {
+        match &self.target {
+            Target::Model(m) => Some(m),
+            Target::Lexicon => None,
+        }
+    }
+}
+
+/// The pipeline. Cloning is cheap; every transport holds one.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    cfg: EngineConfig,
+    lexicon: Arc<LangRouter>,
+    /// The lexicon's cache scope, when lexicon results are cached.
+    lexicon_scope: Option<Arc<Scope>>,
+    jieba: senti_zh::Jieba,
+    models: Option<Arc<ModelRepo>>,
+    default_model: Option<ModelSpec>,
+    cache: Option<Arc<Cache>>,
+    breakers: Mutex<HashMap<String, Arc<Breaker>>>,
+    observer: Arc<dyn EngineObserver>,
+}
+
+/// VADER (with the user lexicon, if any) for English, the default, then the Chinese scorer.
+fn lexicon_router(cfg: &EngineConfig) -> Result<(LangRouter, Vec<u8>), BuildError> {
+    let mut vader = senti_vader::Vader::new();
+    let mut digest = Vec::new();
+    if let Some(path) = &cfg.lexicon {
+        vader = vader.with_lexicon_file(path)?;
+        // The user lexicon changes the scores: its bytes are part of the cache scope.
+        digest = std::fs::read(path)
+            .map(|b| xxhash_rust::xxh3::xxh3_128(&b).to_le_bytes().to_vec())
+            .unwrap_or_default();
+    }
+    let backends: Vec<Arc<dyn Analyzer>> =
+        vec![Arc::new(vader), Arc::new(senti_zh::ZhSentiment::new())];
+    Ok((LangRouter::new(backends), digest))
+}
+
+impl Engine {
+    /// Builds the pipeline: lexicons, user dictionary, model repository (loaded here, so
+    /// call it off an async runtime's workers), cache tiers. `rt` runs background work
+    /// (Redis connection, cache write-back); Redis needs it.
+    pub fn new(
+        cfg: EngineConfig,
+        observer: Arc<dyn EngineObserver>,
+        rt: Option<tokio::runtime::Handle>,
+    ) -> Result<Engine, BuildError> {
+        let (lexicon, lexicon_digest) = lexicon_router(&cfg)?;
+        let jieba = match &cfg.user_dict {
+            Some(p) => senti_zh::Jieba::with_user_dict(p)?,
+            None => senti_zh::Jieba::new(),
+        };
+        let default_model = match &cfg.default_model {
+            Some(m) => Some(
+                ModelSpec::parse(m).map_err(|e| BuildError::Invalid(format!("--model: {e}")))?,
+            ),
+            None => None,
+        };
+        let models = match &cfg.model_repo {
+            Some(dir) => {
+                if let Some(lib) = &cfg.ort_library {
+                    senti_model::runtime::set_library_path(&lib.to_string_lossy());
+                }
+                Some(Arc::new(ModelRepo::open(dir, cfg.repo.clone())?))
+            }
+            None => None,
+        };
+        if let Some(spec) = &default_model {
+            let repo = models
+                .as_ref()
+                .ok_or_else(|| BuildError::Invalid("--model needs --model-repo".into()))?;
+            repo.get(spec).map_err(|e| {
+                // Each version's state says why (failed to load, still copying, ...).
+                let why: Vec<String> = repo
+                    .status()
+                    .into_iter()
+                    .filter(|s| s.name == spec.name)
+                    .flat_map(|s| s.versions)
+                    .map(|v| format!("version {}: {:?}", v.version, v.state))
+                    .collect();
+                BuildError::Invalid(format!(
+                    "--model {}: {e}{}{}",
+                    cfg.default_model.as_deref().unwrap_or_default(),
+                    if why.is_empty() { "" } else { "; " },
+                    why.join("; ")
+                ))
+            })?;
+        }
+        let cache = if cfg.cache.any() {
+            let l2 = match &cfg.cache.redis_url {
+                Some(url) => {
+                    let rt = rt.as_ref().ok_or_else(|| {
+                        BuildError::Invalid("the Redis cache needs an async runtime".into())
+                    })?;
+                    Some(
+                        cache::redis::RedisTier::start(&cfg.cache, url, observer.clone(), rt)
+                            .map_err(BuildError::Invalid)?,
+                    )
+                }
+                None => None,
+            };
+            Some(Arc::new(Cache::new(
+                cfg.cache.clone(),
+                l2,
+                rt.clone(),
+                observer.clone(),
+            )))
+        } else {
+            None
+        };
+        let lexicon_scope = (cache.is_some() && cfg.cache.lexicon).then(|| {
+            Arc::new(Scope::new(
+                &[
+                    b"lexicon",
+                    env!("CARGO_PKG_VERSION").as_bytes(),
+                    &lexicon_digest,
+                ],
+                "lexicon",
+                cfg.cache.near_lexicon,
+            ))
+        });
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                lexicon: Arc::new(lexicon),
+                lexicon_scope,
+                jieba,
+                models,
+                default_model,
+                cache,
+                breakers: Mutex::new(HashMap::new()),
+                observer,
+                cfg,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.cfg
+    }
+
+    /// The lexicon scorers behind language routing.
+    pub fn lexicon(&self) -> &LangRouter {
+        &self.inner.lexicon
+    }
+
+    /// Names of every backend a result may name (metrics pre-create their series).
+    pub fn backends(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = self
+            .inner
+            .lexicon
+            .backends()
+            .iter()
+            .map(|b| b.backend())
+            .collect();
+        v.push("onnx");
+        v
+    }
+
+    pub fn models(&self) -> Option<&Arc<ModelRepo>> {
+        self.inner.models.as_ref()
+    }
+
+    pub fn cache(&self) -> Option<&Arc<Cache>> {
+        self.inner.cache.as_ref()
+    }
+
+    /// Every model breaker made so far and its state.
+    pub fn breakers(&self) -> Vec<(String, BreakerState)> {
+        let b = self
+            .inner
+            .breakers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut v: Vec<_> = b.iter().map(|(k, v)| (k.clone(), v.state())).collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    fn breaker(&self, model: &str) -> Arc<Breaker> {
+        let mut b = self
+            .inner
+            .breakers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(x) = b.get(model) {
+            return x.clone();
+        }
+        let x = Arc::new(Breaker::new(
+            &format!("model:{model}"),
+            self.inner.cfg.breaker.clone(),
+            self.inner.observer.clone(),
+        ));
+        b.insert(model.to_string(), x.clone());
+        x
+    }
+
+    /// Rejects a text longer than `max_text_chars`.
+    pub fn check_text(&self, text: &str) -> Result<(), EngineError> {
+        let max = self.inner.cfg.max_text_chars;
+        // A string has at least as many bytes as characters, so most texts need no count.
+        if text.len() > max {
+            let n = text.chars().count();
+            if n > max {
+                return Err(EngineError::new(
+                    ErrorCode::TextTooLong,
+                    format!("text is {n} characters long; the limit is {max}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Rejects a batch of more than `max_batch_items` items.
+    pub fn check_batch(&self, items: usize) -> Result<(), EngineError> {
+        let max = self.inner.cfg.max_batch_items;
+        if items > max {
+            return Err(EngineError::new(
+                ErrorCode::BatchTooLarge,
+                format!("{items} items; the limit is {max}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// "auto" or absent means detect; otherwise a tag naming a language some backend serves.
+    pub fn parse_lang(lang: Option<&str>) -> Result<Option<Lang>, EngineError> {
+        match lang {
+            None => Ok(None),
+            Some(l) if l.eq_ignore_ascii_case("auto") => Ok(None),
+            // Both scorers, part by part.
+            Some(l) if l.eq_ignore_ascii_case("mixed") => Ok(Some(Lang::Mixed)),
+            Some(l) => Lang::parse(l).map(Some).ok_or_else(|| {
+                EngineError::new(
+                    ErrorCode::UnsupportedLang,
+                    format!("unsupported lang {l:?}; use \"auto\", \"en\", \"zh\" or \"mixed\""),
+                )
+            }),
+        }
+    }
+
+    /// The model a request names, else the default model, else `None` (the lexicon).
+    pub fn resolve_model(&self, named: Option<&str>) -> Result<Option<Model>, EngineError> {
+        let spec = match named {
+            Some(m) => Some(ModelSpec::parse(m)?),
+            None => None,
+        };
+        let Some(spec) = spec.as_ref().or(self.inner.default_model.as_ref()) else {
+            return Ok(None);
+        };
+        let repo = self.inner.models.as_ref().ok_or_else(|| {
+            EngineError::new(
+                ErrorCode::ModelNotFound,
+                "no model repository is configured (start the server with --model-repo)",
+            )
+        })?;
+        Ok(Some(repo.get(spec)?))
+    }
+
+    /// Validates a request's options once (a batch shares them).
+    pub fn plan(&self, o: &Options<'_>) -> Result<Plan, EngineError> {
+        let lang = Self::parse_lang(o.lang)?;
+        let target = match self.resolve_model(o.model)? {
+            Some(m) => Target::Model(m),
+            None => Target::Lexicon,
+        };
+        let own = self.inner.cfg.request_timeout.map(|t| Instant::now() + t);
+        let deadline = match (o.deadline, own) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(Plan {
+            target,
+            opts: AnalyzeOptions {
+                explain: o.explain,
+                lang,
+                deadline,
+                strict: o.strict,
+            },
+        })
+    }
+
+    fn model_scope(&self, m: &Model) -> Arc<Scope> {
+        let name = m.id().split('@').next().unwrap_or_default();
+        Arc::new(Scope::new(
+            &[b"model", m.id().as_bytes(), &m.fingerprint().to_le_bytes()],
+            name,
+            self.inner.cfg.cache.near_models,
+        ))
+    }
+
+    /// The layered analyzer for a plan, and the backend name its failures are counted under.
+    fn layered(&self, plan: &Plan) -> (Box<dyn Analyzer>, &'static str) {
+        let inner = &self.inner;
+        match &plan.target {
+            Target::Lexicon => match (&inner.cache, &inner.lexicon_scope) {
+                (Some(cache), Some(scope)) => (
+                    Box::new(Cached {
+                        inner: inner.lexicon.clone(),
+                        cache: cache.clone(),
+                        scope: scope.clone(),
+                    }),
+                    "lexicon",
+                ),
+                _ => (Box::new(inner.lexicon.clone()), "lexicon"),
+            },
+            Target::Model(m) => {
+                let name = m.id().split('@').next().unwrap_or_default();
+                let guarded = Guarded {
+                    model: m.clone(),
+                    fallback: inner.lexicon.clone(),
+                    breaker: self.breaker(name),
+                    observer: inner.observer.clone(),
+                };
+                match &inner.cache {
+                    Some(cache) if inner.cfg.cache.models => (
+                        Box::new(Cached {
+                            inner: guarded,
+                            cache: cache.clone(),
+                            scope: self.model_scope(m),
+                        }),
+                        "onnx",
+                    ),
+                    _ => (Box::new(guarded), "onnx"),
+                }
+            }
+        }
+    }
+
+    fn observe(&self, backend: &'static str, r: &Result<Sentiment, AnalyzeError>, secs: f64) {
+        let backend = r.as_ref().map_or(backend, |s| s.backend);
+        self.inner
+            .observer
+            .analyzed(backend, r.as_ref().map_err(|e| e), secs);
+    }
+
+    /// Scores one text (already checked with [`Engine::check_text`]). A lexicon answer is
+    /// ready at once; a model's resolves after its batch ran.
+    pub fn analyze(&self, plan: &Plan, text: &str) -> Pending<Result<Sentiment, EngineError>> {
+        let t0 = Instant::now();
+        // The hot path: lexicon without a cache needs no layer object at all.
+        if matches!(plan.target, Target::Lexicon) && self.inner.lexicon_scope.is_none() {
+            let r = match self.inner.lexicon.analyze(text, plan.opts).into_ready() {
+                Ok(r) => r,
+                Err(_) => Err(AnalyzeError::Backend(
+                    "the lexicon scorers answer at once".into(),
+                )),
+            };
+            self.observe("lexicon", &r, t0.elapsed().as_secs_f64());
+            return Pending::ready(r.map_err(EngineError::from));
+        }
+        let (layered, backend) = self.layered(plan);
+        match layered.analyze(text, plan.opts).into_ready() {
+            Ok(r) => {
+                self.observe(backend, &r, t0.elapsed().as_secs_f64());
+                Pending::ready(r.map_err(EngineError::from))
+            }
+            Err(p) => {
+                let this = self.clone();
+                Pending::deferred(async move {
+                    let r = p.await;
+                    this.observe(backend, &r, t0.elapsed().as_secs_f64());
+                    r.map_err(EngineError::from)
+                })
+            }
+        }
+    }
+
+    /// Scores many texts with one plan, results in input order. Every text is submitted
+    /// before any is awaited, so a model batches them; the cache looks them up with one
+    /// `MGET`.
+    pub fn analyze_batch(
+        &self,
+        plan: &Plan,
+        texts: &[&str],
+    ) -> Pending<Vec<Result<Sentiment, EngineError>>> {
+        let t0 = Instant::now();
+        let (layered, backend) = self.layered(plan);
+        let finish = move |this: &Engine, rs: Vec<Result<Sentiment, AnalyzeError>>| {
+            let secs = t0.elapsed().as_secs_f64();
+            rs.into_iter()
+                .map(|r| {
+                    this.observe(backend, &r, secs);
+                    r.map_err(EngineError::from)
+                })
+                .collect()
+        };
+        match layered.analyze_batch(texts, plan.opts).into_ready() {
+            Ok(rs) => Pending::ready(finish(self, rs)),
+            Err(p) => {
+                let this = self.clone();
+                Pending::deferred(async move {
+                    let rs = p.await;
+                    finish(&this, rs)
+                })
+            }
+        }
+    }
+
+    /// A live-room comment: the lexicon scorers with explanations (rooms rank the terms
+    /// that moved the score), answered at once.
+    pub fn score_comment(&self, text: &str) -> Result<Sentiment, EngineError> {
+        self.check_text(text)?;
+        let plan = Plan {
+            target: Target::Lexicon,
+            opts: AnalyzeOptions {
+                explain: true,
+                ..Default::default()
+            },
+        };
+        let t0 = Instant::now();
+        let r = match self.inner.lexicon.analyze(text, plan.opts).into_ready() {
+            Ok(r) => r,
+            Err(_) => Err(AnalyzeError::Backend(
+                "the lexicon scorers answer at once".into(),
+            )),
+        };
+        self.observe("lexicon", &r, t0.elapsed().as_secs_f64());
+        r.map_err(EngineError::from)
+    }
+
+    /// A `/v1/segment` or `senti segment` mode by name.
+    pub fn parse_mode(mode: Option<&str>) -> Result<SegmentMode, EngineError> {
+        match mode {
+            None => Ok(SegmentMode::Hmm),
+            Some(m) => SegmentMode::parse(m).ok_or_else(|| {
+                EngineError::new(
+                    ErrorCode::InvalidMode,
+                    format!("unknown mode {m:?}; use \"hmm\", \"no-hmm\", \"all\" or \"search\""),
+                )
+            }),
+        }
+    }
+
+    /// Splits Chinese text as jieba 0.42.1 does (with the user dictionary, if any).
+    pub fn segment<'t>(&self, text: &'t str, mode: SegmentMode, out: &mut Vec<Token<'t>>) {
+        self.inner.jieba.cut(text, mode, out);
+    }
+}
