@@ -295,7 +295,7 @@ where
             this.breaker.record(permit, failure);
             match r {
                 // The model itself failed: the lexicon answers, unless the caller is strict.
-                Err(AnalyzeError::Backend(why)) => {
+                Err(AnalyzeError::Backend(why)) if !opts.strict => {
                     let reason: Arc<str> = Arc::from(format!("model failed: {why}"));
                     Self::degraded(
                         &this.fallback,

@@ -411,9 +411,7 @@ impl Engine {
 
     fn observe(&self, backend: &'static str, r: &Result<Sentiment, AnalyzeError>, secs: f64) {
         let backend = r.as_ref().map_or(backend, |s| s.backend);
-        self.inner
-            .observer
-            .analyzed(backend, r.as_ref().map_err(|e| e), secs);
+        self.inner.observer.analyzed(backend, r.as_ref(), secs);
     }
 
     /// Scores one text (already checked with [`Engine::check_text`]). A lexicon answer is

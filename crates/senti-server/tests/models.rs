@@ -251,10 +251,11 @@ async fn a_full_model_queue_answers_503_with_retry_after() {
     let srv = TestServer::start(cfg).await;
     let url = format!("{}/v1/sentiment", srv.url);
     let mut tasks = Vec::new();
-    for _ in 0..24 {
+    for i in 0..24 {
         let url = url.clone();
         tasks.push(tokio::spawn(async move {
-            let r = post_json(&url, r#"{"text":"good"}"#).await;
+            // Different texts: the result cache would answer repeats of one text at once.
+            let r = post_json(&url, &format!(r#"{{"text":"good {i}"}}"#)).await;
             let retry = r.headers().get("retry-after").cloned();
             let status = r.status().as_u16();
             let body: Value = r.json().await.unwrap();

@@ -194,7 +194,7 @@ impl Cache {
     }
 
     /// Queues the L2 write of a computed result (never on the request's path).
-    fn write_back(&self, target: &Arc<str>, items: Vec<(u128, Vec<u8>, Option<(u128, u64)>)>) {
+    fn write_back(&self, target: &Arc<str>, items: Vec<redis::Write>) {
         let (Some(l2), Some(rt)) = (&self.l2, &self.rt) else {
             return;
         };

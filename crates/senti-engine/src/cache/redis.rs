@@ -18,6 +18,10 @@ use crate::breaker::{Breaker, Permit};
 use crate::config::{BreakerConfig, CacheConfig};
 use crate::observer::EngineObserver;
 
+/// One value to write: its key, its encoded result and, for a near-duplicate scope, the
+/// (scope, fingerprint) to index it under.
+pub type Write = (u128, Vec<u8>, Option<(u128, u64)>);
+
 pub struct RedisTier {
     client: redis::Client,
     conn: Mutex<Option<MultiplexedConnection>>,
@@ -204,7 +208,7 @@ impl RedisTier {
 
     /// Writes results (each with the expiry) and, for near-duplicate scopes, their
     /// fingerprints, in one pipeline.
-    pub async fn put(&self, target: &str, items: &[(u128, Vec<u8>, Option<(u128, u64)>)]) {
+    pub async fn put(&self, target: &str, items: &[Write]) {
         if items.is_empty() {
             return;
         }

@@ -6,9 +6,10 @@
 //! of a query in 4 tables finds every fingerprint within distance 3 with 4 probes, never a
 //! scan. Each table bucket keeps the few most recent fingerprints that fell into it.
 //!
-//! Features: character trigrams of the text lowercased with whitespace removed (so it works
-//! for Chinese, which has no spaces, and English alike); a text shorter than 3 characters is
-//! its own only feature.
+//! Features: the set of character 1-, 2- and 3-grams (so it works for Chinese, which has no
+//! spaces, and English alike) of the text lowercased, without whitespace and punctuation,
+//! with runs of a repeated character cut to two: live comments mostly repeat each other with
+//! more 哈, more !, another emoji.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -19,33 +20,52 @@ pub const BANDS: usize = 4;
 pub const BUCKET: usize = 8;
 
 pub fn simhash(text: &str) -> u64 {
-    let chars: Vec<char> = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let chars = normalise(text);
+    // The set of character 1-, 2- and 3-grams: a set, so that a longer run of a repeated
+    // character ("哈哈哈哈哈") adds nothing, and short texts still have dozens of features.
+    let mut feats: Vec<u64> = Vec::with_capacity(chars.len() * 3);
+    let mut buf = [0u8; 12];
+    for n in 1..=3 {
+        for w in chars.windows(n) {
+            let mut len = 0;
+            for c in w {
+                len += c.encode_utf8(&mut buf[len..]).len();
+            }
+            feats.push(xxh3_64(&buf[..len]) ^ n as u64);
+        }
+    }
+    feats.sort_unstable();
+    feats.dedup();
     let mut acc = [0i32; 64];
-    let mut add = |h: u64| {
+    for h in feats {
         for (i, a) in acc.iter_mut().enumerate() {
             *a += if h >> i & 1 == 1 { 1 } else { -1 };
-        }
-    };
-    let mut buf = [0u8; 12];
-    if chars.len() < 3 {
-        let s: String = chars.iter().collect();
-        add(xxh3_64(s.as_bytes()));
-    } else {
-        for w in chars.windows(3) {
-            let mut n = 0;
-            for c in w {
-                n += c.encode_utf8(&mut buf[n..]).len();
-            }
-            add(xxh3_64(&buf[..n]));
         }
     }
     acc.iter()
         .enumerate()
         .fold(0u64, |fp, (i, &a)| if a > 0 { fp | 1 << i } else { fp })
+}
+
+/// Lowercased letters, digits and other symbols (emoji), without whitespace and punctuation,
+/// with runs of one character cut to two: "太强了哈哈哈哈!!!" and "太强了 哈哈" are one text.
+fn normalise(text: &str) -> Vec<char> {
+    let mut out: Vec<char> = Vec::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_whitespace() || c.is_ascii_punctuation() || is_cjk_punctuation(c) {
+            continue;
+        }
+        let n = out.len();
+        if n >= 2 && out[n - 1] == c && out[n - 2] == c {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65 | 0x2010..=0x2027)
 }
 
 pub fn band(fp: u64, i: usize) -> u16 {
@@ -55,8 +75,11 @@ pub fn band(fp: u64, i: usize) -> u16 {
 /// The in-process banded index: (scope, band number, band value) -> recent (fingerprint,
 /// exact key) pairs. Bounded by moka (buckets) and by [`BUCKET`] (entries per bucket).
 pub struct NearIndex {
-    buckets: moka::sync::Cache<(u128, u8, u16), Arc<Mutex<Vec<(u64, u128)>>>>,
+    buckets: moka::sync::Cache<(u128, u8, u16), Bucket>,
 }
+
+/// Recent (fingerprint, exact key) pairs, newest first.
+type Bucket = Arc<Mutex<Vec<(u64, u128)>>>;
 
 impl NearIndex {
     pub fn new(max_buckets: u64) -> NearIndex {
@@ -115,12 +138,16 @@ mod tests {
 
     #[test]
     fn near_texts_are_close_and_different_texts_are_not() {
-        let a = simhash("主播今天这波操作太强了吧哈哈哈哈");
-        let b = simhash("主播今天这波操作太强了吧哈哈哈哈哈");
-        let c = simhash("this stream is so boring, I am leaving now");
-        assert!((a ^ b).count_ones() <= 3, "{}", (a ^ b).count_ones());
-        assert!((a ^ c).count_ones() > 10);
-        assert_eq!(simhash("Hello  World"), simhash("helloworld"));
+        let d = |a: &str, b: &str| (simhash(a) ^ simhash(b)).count_ones();
+        assert_eq!(d("主播太强了哈哈哈哈!!!", "主播太强了 哈哈。"), 0);
+        assert_eq!(d("Hello  World", "hello, world!"), 0);
+        assert_eq!(d("好好笑哈哈哈", "好好笑哈哈哈哈哈"), 0, "runs of a repeat");
+        let long =
+            "今天这场比赛真的太精彩了，主播的操作一次比一次秀，弹幕都在刷666，我也忍不住跟着喊起来";
+        let edit =
+            "今天这场比赛真的太精彩了，主播的操作一次比一次秀，弹幕都在刷666，我也忍不住跟着叫起来";
+        assert!(d(long, edit) <= 6, "{}", d(long, edit));
+        assert!(d("主播太强了", "this stream is so boring, I am leaving now") > 10);
     }
 
     #[test]

@@ -1,0 +1,305 @@
+//! The engine's cache, breaker and deadlines seen through the real server: HTTP and gRPC
+//! answers say `cached` and `degraded`, errors have their table's status and JSON body, and
+//! the metrics count them. Uses the machine's Redis on 127.0.0.1:6379 and ONNX Runtime.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{TestServer, post_json, sample};
+use senti_server::Config;
+use senti_server::grpc::pb;
+use senti_server::grpc::pb::sentiment_client::SentimentClient;
+use serde_json::Value;
+
+fn ort() -> bool {
+    senti_model::testing::ort_available()
+}
+
+fn config(root: &Path, fixture_model: &str) -> Config {
+    Config {
+        model_repo: Some(root.to_path_buf()),
+        model: Some(fixture_model.into()),
+        model_poll_ms: 0,
+        model_settle_ms: 0,
+        ..Config::default()
+    }
+}
+
+fn prefix(t: &str) -> String {
+    format!(
+        "senti-http-{t}-{}-{:?}",
+        std::process::id(),
+        std::time::Instant::now()
+    )
+}
+
+async fn json(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn answers_say_which_cache_tier_served_them() {
+    if !ort() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    senti_model::testing::install_fixture(dir.path(), "en", 1, "tiny-en");
+    let p = prefix("tiers");
+    let mut cfg = config(dir.path(), "en");
+    cfg.redis_url = Some("redis://127.0.0.1:6379".into());
+    cfg.redis_prefix = p.clone();
+    let a = TestServer::start(cfg.clone()).await;
+    let url = format!("{}/v1/sentiment", a.url);
+    let body = r#"{"text":"a wonderful, moving film"}"#;
+    let (s, first) = json(post_json(&url, body).await).await;
+    assert_eq!(s, 200, "{first}");
+    assert_eq!(first.get("cached"), None, "computed: {first}");
+    let (_, again) = json(post_json(&url, body).await).await;
+    assert_eq!(again["cached"], "l1");
+    assert_eq!(again["compound"], first["compound"]);
+    assert_eq!(again["model"], "en@1");
+    let m = a.metrics().await;
+    assert!(
+        sample(
+            &m,
+            r#"senti_cache_lookups_total{tier="l1",target="en",result="hit"}"#
+        ) >= 1.0
+    );
+
+    // Another replica on the same Redis: L2, in a batch too.
+    let b = TestServer::start(cfg.clone()).await;
+    let burl = format!("{}/v1/sentiment/batch", b.url);
+    let mut seen_l2 = false;
+    for _ in 0..100 {
+        let (_, r) = json(
+            post_json(
+                &burl,
+                r#"{"items":[{"id":1,"text":"a wonderful, moving film"},{"id":2,"text":"fresh"}]}"#,
+            )
+            .await,
+        )
+        .await;
+        if r["results"][0]["cached"] == "l2" {
+            assert_eq!(r["results"][0]["compound"], first["compound"]);
+            seen_l2 = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert!(seen_l2, "the second replica never read Redis");
+
+    // gRPC says it too.
+    let mut c = SentimentClient::connect(format!("http://{}", b.grpc.unwrap()))
+        .await
+        .unwrap();
+    let s = c
+        .analyze(pb::AnalyzeRequest {
+            text: "a wonderful, moving film".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .score
+        .unwrap();
+    assert_eq!(s.cached, "l1");
+    assert!(!s.degraded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_open_breaker_answers_from_the_lexicon_or_503_when_strict() {
+    if !ort() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    senti_model::testing::install_fixture(dir.path(), "slow", 1, "slow");
+    let mut cfg = config(dir.path(), "slow");
+    // Every forward pass of the slow fixture (~28 ms) counts as a slow call.
+    cfg.breaker_slow_ms = 1;
+    cfg.breaker_min_calls = 3;
+    cfg.breaker_open_ms = 60_000;
+    cfg.cache_models = false;
+    let srv = TestServer::start(cfg).await;
+    let url = format!("{}/v1/sentiment", srv.url);
+    for i in 0..3 {
+        let (s, r) = json(post_json(&url, &format!(r#"{{"text":"good {i}"}}"#)).await).await;
+        assert_eq!((s, r["backend"].as_str()), (200, Some("onnx")), "{r}");
+    }
+    let (s, r) = json(post_json(&url, r#"{"text":"what a great stream"}"#).await).await;
+    assert_eq!(s, 200);
+    assert_eq!(r["backend"], "vader");
+    assert_eq!(r["degraded"], true);
+    assert!(
+        r["degraded_reason"]
+            .as_str()
+            .unwrap()
+            .contains("model:slow circuit open"),
+        "{r}"
+    );
+    let r = post_json(&url, r#"{"text":"what a great stream","strict":true}"#).await;
+    assert_eq!(r.status().as_u16(), 503);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let (_, body) = json(r).await;
+    assert_eq!(body["error"]["code"], "model_unavailable");
+    let m = srv.metrics().await;
+    assert_eq!(
+        sample(&m, r#"senti_breaker_state{target="model:slow"}"#),
+        1.0
+    );
+    assert_eq!(
+        sample(&m, r#"senti_degraded_total{target="model:slow"}"#),
+        1.0
+    );
+    assert_eq!(
+        sample(&m, r#"senti_errors_total{code="model_unavailable"}"#),
+        1.0
+    );
+
+    // gRPC: the same table gives UNAVAILABLE.
+    let mut c = SentimentClient::connect(format!("http://{}", srv.grpc.unwrap()))
+        .await
+        .unwrap();
+    let e = c
+        .analyze(pb::AnalyzeRequest {
+            text: "good".into(),
+            strict: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), tonic::Code::Unavailable);
+    assert!(
+        e.message().starts_with("model_unavailable:"),
+        "{}",
+        e.message()
+    );
+    let s = c
+        .analyze(pb::AnalyzeRequest {
+            text: "good".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .score
+        .unwrap();
+    assert!(s.degraded && s.backend == "vader" && !s.degraded_reason.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn past_the_request_timeout_texts_are_dropped_with_503_deadline_exceeded() {
+    if !ort() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    senti_model::testing::install_fixture(dir.path(), "slow", 1, "slow");
+    let mut cfg = config(dir.path(), "slow");
+    cfg.request_timeout_ms = Some(60);
+    cfg.max_batch_size = 1;
+    cfg.cache_models = false;
+    cfg.breaker_min_calls = 1000;
+    let srv = TestServer::start(cfg).await;
+    let url = format!("{}/v1/sentiment", srv.url);
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let r = post_json(&url, &format!(r#"{{"text":"good {i}"}}"#)).await;
+                let retry = r.headers().get("retry-after").is_some();
+                let (s, b) = json(r).await;
+                (s, retry, b)
+            })
+        })
+        .collect();
+    let (mut ok, mut late) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (200, _, _) => ok += 1,
+            (503, true, b) => {
+                assert_eq!(b["error"]["code"], "deadline_exceeded", "{b}");
+                late += 1;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(ok >= 1 && late >= 8, "{ok} ok, {late} late");
+    let m = srv.metrics().await;
+    let dropped = sample(
+        &m,
+        r#"senti_model_dropped_total{model="slow@1",reason="deadline"}"#,
+    );
+    assert!(dropped >= 1.0);
+
+    // A gRPC deadline goes into the queue the same way.
+    let mut c = SentimentClient::connect(format!("http://{}", srv.grpc.unwrap()))
+        .await
+        .unwrap();
+    let calls: Vec<_> = (0..8)
+        .map(|i| {
+            let mut c = c.clone();
+            tokio::spawn(async move {
+                let mut req = tonic::Request::new(pb::AnalyzeRequest {
+                    text: format!("fine {i}"),
+                    ..Default::default()
+                });
+                req.set_timeout(Duration::from_millis(40));
+                c.analyze(req).await.map(|_| ()).map_err(|e| e.code())
+            })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for t in calls {
+        codes.push(t.await.unwrap());
+    }
+    // tonic's own timeout may answer first (CANCELLED); either way the text left the queue
+    // unscored, which the drop counter shows.
+    assert!(
+        codes.iter().any(|c| matches!(
+            c,
+            Err(tonic::Code::DeadlineExceeded | tonic::Code::Cancelled)
+        )),
+        "{codes:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = c
+        .analyze(pb::AnalyzeRequest {
+            text: "x".into(),
+            ..Default::default()
+        })
+        .await;
+    let m = srv.metrics().await;
+    let after = sample(
+        &m,
+        r#"senti_model_dropped_total{model="slow@1",reason="deadline"}"#,
+    ) + sample(
+        &m,
+        r#"senti_model_dropped_total{model="slow@1",reason="client_gone"}"#,
+    );
+    assert!(
+        after > dropped,
+        "gRPC calls past their deadline were dropped too"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn room_comments_are_counted_as_texts() {
+    let srv = TestServer::default().await;
+    let r = post_json(
+        &format!("{}/v1/rooms/count-me/comments", srv.url),
+        r#"[{"id":"1","text":"主播太强了"},{"id":"2","text":"so good"}]"#,
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 202);
+    let m = srv.metrics().await;
+    assert_eq!(
+        sample(&m, r#"senti_texts_total{lang="zh",backend="zh"}"#),
+        1.0
+    );
+    assert_eq!(
+        sample(&m, r#"senti_texts_total{lang="en",backend="vader"}"#),
+        1.0
+    );
+}
