@@ -191,12 +191,12 @@ impl Breaker {
     }
 }
 
-/// Whether an error says something about the backend's health (client mistakes do not).
+/// Whether an error says something about the backend's health by itself: a failure of the
+/// model, or a deadline that passed while it worked. Client mistakes do not, and neither does
+/// a full queue (load shedding answers at once: it is about capacity, and stays a 503
+/// `overloaded`); a queue timeout counts through its duration (a slow call).
 fn counts(e: &AnalyzeError) -> bool {
-    !matches!(
-        e,
-        AnalyzeError::TextTooLong { .. } | AnalyzeError::UnsupportedLang(_)
-    )
+    matches!(e, AnalyzeError::Backend(_) | AnalyzeError::DeadlineExceeded)
 }
 
 /// A model behind its breaker, with a lexicon fallback for degraded answers.
@@ -287,7 +287,7 @@ where
             let took = t0.elapsed();
             let failure = match &r {
                 Err(e) if counts(e) => Some(e.to_string()),
-                Ok(_) if took > this.breaker.slow_call() => {
+                _ if took > this.breaker.slow_call() => {
                     Some(format!("took {} ms", took.as_millis()))
                 }
                 _ => None,

@@ -217,13 +217,14 @@ impl Batcher {
         let shared = &self.shared;
         let mut expired = Vec::new();
         self.queue.retain_mut(|item| {
-            if item.reply.is_closed() {
-                shared.leave("client_gone");
-                return false;
-            }
+            // The deadline first: a caller that stopped waiting at its deadline has gone too.
             if item.deadline.is_some_and(|d| d <= now) {
                 shared.leave("deadline");
                 expired.push(std::mem::replace(&mut item.reply, oneshot::channel().0));
+                return false;
+            }
+            if item.reply.is_closed() {
+                shared.leave("client_gone");
                 return false;
             }
             true

@@ -82,13 +82,13 @@ pub fn spawn_pool(
             .name(format!("senti-tok-{name}-{i}"))
             .spawn(move || {
                 for job in jobs {
-                    if job.reply.is_closed() {
-                        shared.leave("client_gone");
-                        continue;
-                    }
                     if job.deadline.is_some_and(|d| d <= Instant::now()) {
                         shared.leave("deadline");
                         let _ = job.reply.send(Err(ModelError::DeadlineExceeded));
+                        continue;
+                    }
+                    if job.reply.is_closed() {
+                        shared.leave("client_gone");
                         continue;
                     }
                     let t0 = Instant::now();
