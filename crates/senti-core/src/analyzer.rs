@@ -69,51 +69,35 @@ impl<T: Unpin> Future for Pending<T> {
     }
 }
 
-impl<A: Analyzer + ?Sized> Analyzer for &A {
-    fn backend(&self) -> &'static str {
-        (**self).backend()
-    }
-    fn langs(&self) -> &'static [Lang] {
-        (**self).langs()
-    }
-    fn analyze(
-        &self,
-        text: &str,
-        opts: AnalyzeOptions,
-    ) -> Pending<Result<Sentiment, AnalyzeError>> {
-        (**self).analyze(text, opts)
-    }
-    fn analyze_batch(
-        &self,
-        texts: &[&str],
-        opts: AnalyzeOptions,
-    ) -> Pending<Vec<Result<Sentiment, AnalyzeError>>> {
-        (**self).analyze_batch(texts, opts)
-    }
+/// A reference or a shared pointer to an analyzer is an analyzer (layers hold either).
+macro_rules! forward {
+    ($($ty:ty),*) => {$(
+        impl<A: Analyzer + ?Sized> Analyzer for $ty {
+            fn backend(&self) -> &'static str {
+                (**self).backend()
+            }
+            fn langs(&self) -> &'static [Lang] {
+                (**self).langs()
+            }
+            fn analyze(
+                &self,
+                text: &str,
+                opts: AnalyzeOptions,
+            ) -> Pending<Result<Sentiment, AnalyzeError>> {
+                (**self).analyze(text, opts)
+            }
+            fn analyze_batch(
+                &self,
+                texts: &[&str],
+                opts: AnalyzeOptions,
+            ) -> Pending<Vec<Result<Sentiment, AnalyzeError>>> {
+                (**self).analyze_batch(texts, opts)
+            }
+        }
+    )*};
 }
 
-impl<A: Analyzer + ?Sized> Analyzer for std::sync::Arc<A> {
-    fn backend(&self) -> &'static str {
-        (**self).backend()
-    }
-    fn langs(&self) -> &'static [Lang] {
-        (**self).langs()
-    }
-    fn analyze(
-        &self,
-        text: &str,
-        opts: AnalyzeOptions,
-    ) -> Pending<Result<Sentiment, AnalyzeError>> {
-        (**self).analyze(text, opts)
-    }
-    fn analyze_batch(
-        &self,
-        texts: &[&str],
-        opts: AnalyzeOptions,
-    ) -> Pending<Vec<Result<Sentiment, AnalyzeError>>> {
-        (**self).analyze_batch(texts, opts)
-    }
-}
+forward!(&A, std::sync::Arc<A>);
 
 /// A sentiment backend: lexicon, rule-based scorer or model.
 pub trait Analyzer: Send + Sync {

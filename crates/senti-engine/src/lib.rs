@@ -420,14 +420,7 @@ impl Engine {
         let t0 = Instant::now();
         // The hot path: lexicon without a cache needs no layer object at all.
         if matches!(plan.target, Target::Lexicon) && self.inner.lexicon_scope.is_none() {
-            let r = match self.inner.lexicon.analyze(text, plan.opts).into_ready() {
-                Ok(r) => r,
-                Err(_) => Err(AnalyzeError::Backend(
-                    "the lexicon scorers answer at once".into(),
-                )),
-            };
-            self.observe("lexicon", &r, t0.elapsed().as_secs_f64());
-            return Pending::ready(r.map_err(EngineError::from));
+            return Pending::ready(self.lexicon_now(text, plan.opts, t0));
         }
         let (layered, backend) = self.layered(plan);
         match layered.analyze(text, plan.opts).into_ready() {
@@ -488,8 +481,17 @@ impl Engine {
                 ..Default::default()
             },
         };
-        let t0 = Instant::now();
-        let r = match self.inner.lexicon.analyze(text, plan.opts).into_ready() {
+        self.lexicon_now(text, plan.opts, Instant::now())
+    }
+
+    /// The lexicon scorers, which answer on the caller's thread.
+    fn lexicon_now(
+        &self,
+        text: &str,
+        opts: AnalyzeOptions,
+        t0: Instant,
+    ) -> Result<Sentiment, EngineError> {
+        let r = match self.inner.lexicon.analyze(text, opts).into_ready() {
             Ok(r) => r,
             Err(_) => Err(AnalyzeError::Backend(
                 "the lexicon scorers answer at once".into(),

@@ -35,6 +35,26 @@ fn prefix(t: &str) -> String {
     )
 }
 
+type Grpc = SentimentClient<tonic::transport::Channel>;
+
+async fn grpc(srv: &TestServer) -> Grpc {
+    SentimentClient::connect(format!("http://{}", srv.grpc.unwrap()))
+        .await
+        .unwrap()
+}
+
+/// A unary `Analyze` of `text` (with `strict`), its score or its status.
+async fn grpc_score(c: &mut Grpc, text: &str, strict: bool) -> Result<pb::Score, tonic::Status> {
+    let r = c
+        .analyze(pb::AnalyzeRequest {
+            text: text.into(),
+            strict,
+            ..Default::default()
+        })
+        .await?;
+    Ok(r.into_inner().score.unwrap_or_default())
+}
+
 async fn json(r: reqwest::Response) -> (u16, Value) {
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
@@ -92,18 +112,9 @@ async fn answers_say_which_cache_tier_served_them() {
     assert!(seen_l2, "the second replica never read Redis");
 
     // gRPC says it too.
-    let mut c = SentimentClient::connect(format!("http://{}", b.grpc.unwrap()))
+    let mut c = grpc(&b).await;
+    let s = grpc_score(&mut c, "a wonderful, moving film", false)
         .await
-        .unwrap();
-    let s = c
-        .analyze(pb::AnalyzeRequest {
-            text: "a wonderful, moving film".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .score
         .unwrap();
     assert_eq!(s.cached, "l1");
     assert!(!s.degraded);
@@ -159,33 +170,15 @@ async fn an_open_breaker_answers_from_the_lexicon_or_503_when_strict() {
     );
 
     // gRPC: the same table gives UNAVAILABLE.
-    let mut c = SentimentClient::connect(format!("http://{}", srv.grpc.unwrap()))
-        .await
-        .unwrap();
-    let e = c
-        .analyze(pb::AnalyzeRequest {
-            text: "good".into(),
-            strict: true,
-            ..Default::default()
-        })
-        .await
-        .unwrap_err();
+    let mut c = grpc(&srv).await;
+    let e = grpc_score(&mut c, "good", true).await.unwrap_err();
     assert_eq!(e.code(), tonic::Code::Unavailable);
     assert!(
         e.message().starts_with("model_unavailable:"),
         "{}",
         e.message()
     );
-    let s = c
-        .analyze(pb::AnalyzeRequest {
-            text: "good".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .score
-        .unwrap();
+    let s = grpc_score(&mut c, "good", false).await.unwrap();
     assert!(s.degraded && s.backend == "vader" && !s.degraded_reason.is_empty());
 }
 
@@ -243,9 +236,7 @@ async fn past_the_request_timeout_texts_are_dropped_with_503_deadline_exceeded()
     assert!(dropped >= 1.0, "no text was dropped for its deadline");
 
     // A gRPC deadline goes into the queue the same way.
-    let mut c = SentimentClient::connect(format!("http://{}", srv.grpc.unwrap()))
-        .await
-        .unwrap();
+    let mut c = grpc(&srv).await;
     let calls: Vec<_> = (0..8)
         .map(|i| {
             let mut c = c.clone();
@@ -273,12 +264,7 @@ async fn past_the_request_timeout_texts_are_dropped_with_503_deadline_exceeded()
         "{codes:?}"
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = c
-        .analyze(pb::AnalyzeRequest {
-            text: "x".into(),
-            ..Default::default()
-        })
-        .await;
+    let _ = grpc_score(&mut c, "x", false).await;
     let m = srv.metrics().await;
     let after = sample(
         &m,
