@@ -451,4 +451,36 @@ mod tests {
             Err(ConfigError::Invalid(_))
         ));
     }
+
+    #[test]
+    fn engine_settings_have_one_default_and_are_checked() {
+        let cfg = Config::resolve(&Cli::parse_from(["x"]).serve).unwrap();
+        let e = cfg.engine(std::sync::Arc::new(senti_model::NoObserver));
+        let d = EngineConfig::default();
+        assert_eq!(e.cache.models, d.cache.models);
+        assert_eq!(e.cache.ttl, d.cache.ttl);
+        assert_eq!(e.breaker.slow_call, d.breaker.slow_call);
+        assert_eq!(e.repo.model.batch.max_batch_size, BatchConfig::default().max_batch_size);
+        assert_eq!(e.request_timeout, None);
+        assert!(!e.cache.near_models && e.cache.redis_url.is_none());
+
+        let cli = Cli::parse_from(["x", "--cache-near-dup", "--request-timeout-ms", "250"]);
+        let cfg = Config::resolve(&cli.serve).unwrap();
+        assert_eq!(cfg.near_dup(), Ok((false, true)), "the bare flag means models");
+        let e = cfg.engine(std::sync::Arc::new(senti_model::NoObserver));
+        assert_eq!(e.request_timeout, Some(Duration::from_millis(250)));
+        for bad in [
+            &["x", "--cache-near-dup", "sometimes"][..],
+            &["x", "--cache-near-distance", "4"],
+            &["x", "--redis-url", "localhost:6379"],
+            &["x", "--breaker-failure-ratio", "0"],
+            &["x", "--request-timeout-ms", "0"],
+        ] {
+            let cli = Cli::parse_from(bad);
+            assert!(
+                matches!(Config::resolve(&cli.serve), Err(ConfigError::Invalid(_))),
+                "{bad:?}"
+            );
+        }
+    }
 }
