@@ -99,11 +99,6 @@ impl Default for CacheConfig {
     }
 }
 
-impl CacheConfig {
-    pub fn any(&self) -> bool {
-        self.lexicon || self.models
-    }
-}
 
 /// A circuit breaker (one per model, one for Redis).
 #[derive(Debug, Clone)]

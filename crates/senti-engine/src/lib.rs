@@ -169,7 +169,10 @@ impl Engine {
                 ))
             })?;
         }
-        let cache = if cfg.cache.any() {
+        // Only when something can use it: without a model repository, model caching has
+        // nothing to cache (and an idle cache still costs memory).
+        let cache_used = cfg.cache.lexicon || (cfg.cache.models && cfg.model_repo.is_some());
+        let cache = if cache_used {
             let l2 = match &cfg.cache.redis_url {
                 Some(url) => {
                     let rt = rt.as_ref().ok_or_else(|| {
