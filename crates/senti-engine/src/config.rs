@@ -99,7 +99,6 @@ impl Default for CacheConfig {
     }
 }
 
-
 /// A circuit breaker (one per model, one for Redis).
 #[derive(Debug, Clone)]
 pub struct BreakerConfig {

@@ -460,13 +460,20 @@ mod tests {
         assert_eq!(e.cache.models, d.cache.models);
         assert_eq!(e.cache.ttl, d.cache.ttl);
         assert_eq!(e.breaker.slow_call, d.breaker.slow_call);
-        assert_eq!(e.repo.model.batch.max_batch_size, BatchConfig::default().max_batch_size);
+        assert_eq!(
+            e.repo.model.batch.max_batch_size,
+            BatchConfig::default().max_batch_size
+        );
         assert_eq!(e.request_timeout, None);
         assert!(!e.cache.near_models && e.cache.redis_url.is_none());
 
         let cli = Cli::parse_from(["x", "--cache-near-dup", "--request-timeout-ms", "250"]);
         let cfg = Config::resolve(&cli.serve).unwrap();
-        assert_eq!(cfg.near_dup(), Ok((false, true)), "the bare flag means models");
+        assert_eq!(
+            cfg.near_dup(),
+            Ok((false, true)),
+            "the bare flag means models"
+        );
         let e = cfg.engine(std::sync::Arc::new(senti_model::NoObserver));
         assert_eq!(e.request_timeout, Some(Duration::from_millis(250)));
         for bad in [

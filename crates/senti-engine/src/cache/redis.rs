@@ -14,7 +14,7 @@ use senti_core::{CacheTier, Sentiment};
 
 use super::codec;
 use super::simhash::{BANDS, BUCKET, band};
-use crate::breaker::{Breaker, Permit};
+use crate::breaker::Breaker;
 use crate::config::{BreakerConfig, CacheConfig};
 use crate::observer::EngineObserver;
 
@@ -123,6 +123,10 @@ impl RedisTier {
 
     /// Runs one command or pipeline under the breaker and the timeout; `None` on any failure.
     async fn call<T: redis::FromRedisValue>(&self, target: &str, what: Query) -> Option<T> {
+        // Without a live connection there is nothing to wait for: skip Redis at once.
+        if !self.connected() {
+            return None;
+        }
         let permit = self.breaker.try_acquire().ok()?;
         let conn = self
             .conn
@@ -156,12 +160,9 @@ impl RedisTier {
             tracing::debug!(error = %why, "redis call failed");
             self.observer.cache_error(target);
         }
-        let probe = permit == Permit::Probe;
+        // Reconnecting is the connector task's job, never a request's: a request waits at
+        // most the timeout.
         self.breaker.record(permit, failure);
-        if probe && !self.connected() {
-            // Reconnect right away rather than on the connector's next tick.
-            self.connect().await;
-        }
         r.ok()?.ok()
     }
 
