@@ -298,3 +298,45 @@ async fn room_comments_are_counted_as_texts() {
         1.0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn analyze_stream_items_take_in_flight_permits() {
+    if !ort() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    senti_model::testing::install_fixture(dir.path(), "slow", 1, "slow");
+    let mut cfg = config(dir.path(), "slow");
+    cfg.max_in_flight = 1;
+    cfg.cache_models = false;
+    let srv = TestServer::start(cfg).await;
+    let mut c = grpc(&srv).await;
+    let items: Vec<pb::StreamItem> = (0..6)
+        .map(|i| pb::StreamItem {
+            id: format!("s{i}"),
+            text: format!("good {i}"),
+            ..Default::default()
+        })
+        .collect();
+    let mut out = c
+        .analyze_stream(tokio_stream::iter(items))
+        .await
+        .unwrap()
+        .into_inner();
+    let (mut ok, mut refused) = (0, 0);
+    use tokio_stream::StreamExt;
+    while let Some(r) = out.next().await {
+        match r.unwrap().result {
+            Some(pb::item_result::Result::Score(_)) => ok += 1,
+            Some(pb::item_result::Result::Error(e)) => {
+                assert_eq!(e.code, "overloaded");
+                refused += 1;
+            }
+            None => panic!("an item without a result"),
+        }
+    }
+    // One permit: while an item waits for its forward pass (~28 ms), the others are refused
+    // in place, as a unary call would be.
+    assert!(ok >= 1 && refused >= 1, "{ok} scored, {refused} refused");
+    assert_eq!(ok + refused, 6);
+}
