@@ -103,6 +103,8 @@ codes! {
     ModelUnavailable = "model_unavailable", 503, Unavailable;
     /// The server is shutting down.
     Draining = "draining", 503, Unavailable;
+    /// A service the request needs (the cluster's NATS JetStream) cannot take it now.
+    Unavailable = "unavailable", 503, Unavailable;
     /// A backend failed for a reason of its own (model error, lost worker).
     BackendError = "backend_error", 500, Internal;
     /// A bug.

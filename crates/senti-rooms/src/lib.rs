@@ -9,6 +9,6 @@ pub mod room;
 pub mod spike;
 pub mod window;
 
-pub use room::{Comment, Room, RoomError, RoomLimits, Rooms, Snapshot, valid_room_id};
+pub use room::{Added, Comment, Room, RoomError, RoomLimits, Rooms, Snapshot, valid_room_id};
 pub use spike::{Spike, SpikeRule};
 pub use window::{TermStat, WindowStats};

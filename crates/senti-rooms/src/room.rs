@@ -66,6 +66,8 @@ pub struct RoomLimits {
     pub idle_expiry_ms: u64,
     /// EWMA weight of each new comment's compound.
     pub ewma_alpha: f64,
+    /// A comment id seen again in the same room within this window is counted once.
+    pub dedup_window_ms: u64,
 }
 
 impl Default for RoomLimits {
@@ -77,6 +79,7 @@ impl Default for RoomLimits {
             max_rate: 200_000,
             idle_expiry_ms: 10 * 60 * 1000,
             ewma_alpha: 0.05,
+            dedup_window_ms: 2 * 60 * 1000,
         }
     }
 }
@@ -109,6 +112,21 @@ pub struct Room {
     last_spike: Option<Spike>,
     last_seen_ms: u64,
     last_check_slot: u64,
+    /// Comment ids counted within the dedup window, with their arrival times.
+    seen: HashMap<String, u64>,
+    /// The same ids in arrival order, to forget them once out of the window.
+    seen_order: std::collections::VecDeque<(u64, String)>,
+    /// The newest arrival time counted (out-of-order arrivals never move it back).
+    newest_ms: u64,
+}
+
+/// What adding a comment did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Added {
+    /// Counted; a spike started with it, perhaps.
+    Counted(Option<Spike>),
+    /// Its id was already counted in this room within the dedup window: not counted again.
+    Duplicate,
 }
 
 impl Room {
@@ -143,6 +161,30 @@ impl Room {
     }
 
     /// Evaluates the spike rule (the stats tick calls this too).
+    /// Whether `id` was counted within `window_ms` before `at_ms`; remembers it if not.
+    fn first_sighting(&mut self, id: &str, at_ms: u64, window_ms: u64) -> bool {
+        self.newest_ms = self.newest_ms.max(at_ms);
+        let horizon = self.newest_ms.saturating_sub(window_ms);
+        while let Some((t, _)) = self.seen_order.front() {
+            if *t >= horizon {
+                break;
+            }
+            if let Some((t, old)) = self.seen_order.pop_front()
+                && self.seen.get(&old) == Some(&t)
+            {
+                self.seen.remove(&old);
+            }
+        }
+        if let Some(&t) = self.seen.get(id)
+            && at_ms.abs_diff(t) <= window_ms
+        {
+            return false;
+        }
+        self.seen.insert(id.to_string(), at_ms);
+        self.seen_order.push_back((at_ms, id.to_string()));
+        true
+    }
+
     pub fn check(&mut self, now_ms: u64, rule: &SpikeRule) -> Option<Spike> {
         let s = self.spike.check(rule, &self.windows, now_ms);
         if s.is_some() {
@@ -243,6 +285,36 @@ impl Rooms {
     }
 
     /// Evaluates a room's spike rule now (the stats tick); `None` for unknown rooms.
+    /// Counts a comment once per id and dedup window (a client that retries a POST must not
+    /// count twice). `check_rate`: apply the room's rate limit (off where the comments were
+    /// already accepted elsewhere, as replicas folding a shared stream are).
+    pub fn add_once(
+        &self,
+        room: &str,
+        id: &str,
+        at_ms: u64,
+        s: &Sentiment,
+        check_rate: bool,
+    ) -> Result<Added, RoomError> {
+        let r = self.room(room)?;
+        let mut r = r.lock().unwrap_or_else(PoisonError::into_inner);
+        if check_rate && r.rate_1s(at_ms) >= self.limits.max_rate {
+            return Err(RoomError::RateLimited {
+                room: room.to_string(),
+                max: self.limits.max_rate,
+            });
+        }
+        if !r.first_sighting(id, at_ms, self.limits.dedup_window_ms) {
+            return Ok(Added::Duplicate);
+        }
+        Ok(Added::Counted(r.add(
+            at_ms,
+            s,
+            self.limits.ewma_alpha,
+            &self.rule,
+        )))
+    }
+
     pub fn check(&self, room: &str, now_ms: u64) -> Option<Spike> {
         let r = self
             .map

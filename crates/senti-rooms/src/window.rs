@@ -92,13 +92,19 @@ impl Default for Windows {
 }
 
 impl Windows {
-    fn bucket_mut(&mut self, now_ms: u64) -> &mut Bucket {
+    /// The bucket of `now_ms`, or `None` when its ring slot already holds a newer one: a
+    /// comment older than the ring (replicas' comments interleave out of order) must never
+    /// wipe newer counts. It still counts in the room's total.
+    fn bucket_mut(&mut self, now_ms: u64) -> Option<&mut Bucket> {
         let slot = now_ms / BUCKET_MS;
         let b = &mut self.buckets[(slot % BUCKETS as u64) as usize];
+        if b.slot > slot && b.count() > 0 {
+            return None;
+        }
         if b.slot != slot {
             b.reset(slot);
         }
-        b
+        Some(b)
     }
 
     /// Counts one scored comment at `now_ms`.
@@ -109,7 +115,9 @@ impl Windows {
         compound: f64,
         terms: impl Iterator<Item = (&'t str, f64)>,
     ) {
-        let b = self.bucket_mut(now_ms);
+        let Some(b) = self.bucket_mut(now_ms) else {
+            return;
+        };
         match label {
             Label::Positive => b.pos += 1,
             Label::Neutral => b.neu += 1,
@@ -275,5 +283,24 @@ mod tests {
             w.top_terms(20_000, 5).is_empty(),
             "terms older than 10 s are gone"
         );
+    }
+
+    #[test]
+    fn a_comment_older_than_the_ring_does_not_wipe_newer_counts() {
+        let mut w = Windows::default();
+        let now = 1_000_000;
+        w.add(now, Label::Positive, 0.5, std::iter::empty());
+        // Same ring index, one full ring (60 s) earlier.
+        w.add(
+            now - BUCKET_MS * BUCKETS as u64,
+            Label::Negative,
+            -0.5,
+            std::iter::empty(),
+        );
+        let s = w.window(now, 1);
+        assert_eq!((s.count, s.positive, s.negative), (1, 1, 0));
+        // A little out of order (inside the ring) still counts where it belongs.
+        w.add(now - 500, Label::Negative, -0.5, std::iter::empty());
+        assert_eq!(w.window(now, 1).negative, 1);
     }
 }

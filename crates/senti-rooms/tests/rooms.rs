@@ -108,3 +108,39 @@ fn unknown_rooms_are_empty_and_limits_are_errors() {
     assert_eq!(rooms.expire(1005), 1, "b idle since 0");
     assert_eq!(rooms.list(), ["a"]);
 }
+
+#[test]
+fn a_comment_id_seen_again_within_the_dedup_window_counts_once() {
+    use senti_rooms::{Added, RoomLimits, Rooms, SpikeRule};
+    let rooms = Rooms::new(
+        RoomLimits {
+            dedup_window_ms: 1_000,
+            ..Default::default()
+        },
+        SpikeRule::default(),
+    );
+    let s = scored(0.6);
+    assert!(matches!(
+        rooms.add_once("r", "a", 10_000, &s, true).unwrap(),
+        Added::Counted(_)
+    ));
+    assert_eq!(
+        rooms.add_once("r", "a", 10_500, &s, true).unwrap(),
+        Added::Duplicate
+    );
+    // Another room, another id: counted.
+    assert!(matches!(
+        rooms.add_once("q", "a", 10_500, &s, true).unwrap(),
+        Added::Counted(_)
+    ));
+    assert!(matches!(
+        rooms.add_once("r", "b", 10_600, &s, true).unwrap(),
+        Added::Counted(_)
+    ));
+    // Out of the window, the same id is a new comment.
+    assert!(matches!(
+        rooms.add_once("r", "a", 11_600, &s, true).unwrap(),
+        Added::Counted(_)
+    ));
+    assert_eq!(rooms.snapshot("r", 11_600).unwrap().total, 3);
+}

@@ -96,6 +96,10 @@ optional {
     /// the text is dropped before its forward pass and the answer is 503 deadline_exceeded.
     #[arg(value_name = "MS")]
     request_timeout_ms: u64, "SENTI_REQUEST_TIMEOUT_MS";
+    /// Join a cluster of replicas on NATS JetStream (nats://HOST:PORT): comments are made
+    /// durable there, scored by one replica each, and counted by every replica.
+    #[arg(value_name = "URL")]
+    nats_url: String, "SENTI_NATS_URL";
 }
 defaulted {
     /// Address to listen on.
@@ -164,6 +168,14 @@ defaulted {
     room_max_rate: u64 = 200_000, "SENTI_ROOM_MAX_RATE";
     /// A room without comments for this long is dropped.
     room_idle_ms: u64 = 600_000, "SENTI_ROOM_IDLE_MS";
+    /// A comment id seen again in its room within this window is counted once.
+    room_dedup_ms: u64 = senti_rooms::RoomLimits::default().dedup_window_ms, "SENTI_ROOM_DEDUP_MS";
+    /// Prefix of the cluster's stream, subject and consumer names (tests and deployments can
+    /// share a NATS server).
+    nats_prefix: String = "senti".to_string(), "SENTI_NATS_PREFIX";
+    /// How long a delivered comment may stay unacknowledged before another replica takes it
+    /// over, in ms.
+    nats_ack_wait_ms: u64 = senti_cluster::ClusterConfig::new("", "").ack_wait.as_millis() as u64, "SENTI_NATS_ACK_WAIT_MS";
     /// Cache model results (L1, and L2 with --redis-url).
     #[arg(num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     cache_models: bool = EngineConfig::default().cache.models, "SENTI_CACHE_MODELS";
@@ -304,6 +316,15 @@ impl Config {
 
     pub fn device(&self) -> Result<senti_model::Device, String> {
         senti_model::Device::parse(&self.device)
+    }
+
+    /// The cluster to join, if any.
+    pub fn cluster(&self) -> Option<senti_cluster::ClusterConfig> {
+        let url = self.nats_url.as_deref()?;
+        let mut c = senti_cluster::ClusterConfig::new(url, &self.nats_prefix);
+        c.ack_wait = Duration::from_millis(self.nats_ack_wait_ms.max(100));
+        c.duplicate_window = Duration::from_millis(self.room_dedup_ms.max(1000));
+        Some(c)
     }
 
     /// `(lexicon, models)`: which backends take near-duplicate cache hits.

@@ -13,7 +13,6 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::error::ApiError;
 use crate::room_hub::now_ms;
-use crate::routes::rooms::ingest_one;
 use crate::state::Shared;
 
 pub mod pb {
@@ -271,31 +270,44 @@ impl Rooms for Api {
         let mut out = pb::IngestResponse::default();
         while let Some(msg) = stream.next().await {
             let msg = msg?;
-            let at = now_ms();
-            if let Err(e) = self.st.rooms.room(&msg.room) {
-                let e = ApiError::from(e);
-                for c in msg.comments {
-                    out.rejected.push(pb::Rejected {
-                        room: msg.room.clone(),
+            let comments = msg
+                .comments
+                .into_iter()
+                .map(|c| {
+                    Ok(senti_rooms::Comment {
                         id: c.id,
-                        error: Some(error(&e)),
-                    });
+                        text: c.text,
+                        ts_ms: (c.ts_ms != 0).then_some(c.ts_ms),
+                    })
+                })
+                .collect::<Vec<_>>();
+            let ids: Vec<String> = comments
+                .iter()
+                .filter_map(|c| c.as_ref().ok().map(|c| c.id.clone()))
+                .collect();
+            match crate::ingest::accept(&self.st, &msg.room, comments, now_ms()).await {
+                Ok(o) => {
+                    out.accepted += o.accepted as u64;
+                    out.duplicates += o.duplicates as u64;
+                    for (id, e) in o.rejected {
+                        out.rejected.push(pb::Rejected {
+                            room: msg.room.clone(),
+                            id: id.unwrap_or_default(),
+                            error: Some(error(&e)),
+                        });
+                    }
                 }
-                continue;
-            }
-            for c in msg.comments {
-                let comment = senti_rooms::Comment {
-                    id: c.id,
-                    text: c.text,
-                    ts_ms: (c.ts_ms != 0).then_some(c.ts_ms),
-                };
-                match ingest_one(&self.st, &msg.room, &comment, at) {
-                    Ok(()) => out.accepted += 1,
-                    Err(e) => out.rejected.push(pb::Rejected {
-                        room: msg.room.clone(),
-                        id: comment.id,
-                        error: Some(error(&e)),
-                    }),
+                // The cluster could not take them: the whole call fails, so that the
+                // client retries (duplicates are dropped).
+                Err(e) if e.code == senti_core::ErrorCode::Unavailable => return Err(status(e)),
+                Err(e) => {
+                    for id in ids {
+                        out.rejected.push(pb::Rejected {
+                            room: msg.room.clone(),
+                            id,
+                            error: Some(error(&e)),
+                        });
+                    }
                 }
             }
         }

@@ -11,6 +11,7 @@ mod conn;
 pub mod error;
 mod extract;
 pub mod grpc;
+mod ingest;
 pub mod logging;
 pub mod metrics;
 mod middleware;
@@ -56,7 +57,20 @@ pub async fn bind(cfg: Config) -> Result<Server, StartError> {
         tokio::task::spawn_blocking(move || senti_engine::Engine::new(ecfg, observer, Some(rt)))
             .await
             .map_err(|e| StartError::Other(format!("building the engine: {e}")))??;
-    let state = Arc::new(state::AppState::new(cfg, engine, metrics));
+    let cluster = match cfg.cluster() {
+        Some(c) => Some(
+            senti_cluster::Cluster::connect(c)
+                .await
+                .map_err(|e| StartError::Other(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let state = Arc::new(state::AppState::new(cfg, engine, metrics, cluster));
+    if let Some(c) = &state.cluster {
+        let obs: Arc<dyn senti_cluster::ClusterObserver> = state.metrics.clone();
+        c.spawn_scorer(Arc::new(ingest::Score(state.clone())), obs.clone());
+        c.spawn_folder(Arc::new(ingest::Fold(state.clone())), obs);
+    }
     models::spawn_reloaders(&state);
     room_hub::spawn_ticker(&state);
     let app = app::build(state.clone());

@@ -94,6 +94,10 @@ pub struct Metrics {
     pub cache_errors: Family<TargetLabel, Counter>,
     pub breaker_state: Family<TargetLabel, Gauge>,
     pub degraded: Family<TargetLabel, Counter>,
+    /// Clustered mode: comments this replica scored, were redelivered to it, it folded.
+    pub cluster_scored: Counter,
+    pub cluster_redelivered: Counter,
+    pub cluster_folded: Counter,
 }
 
 impl Metrics {
@@ -157,6 +161,24 @@ impl Metrics {
         let cache_errors = Family::<TargetLabel, Counter>::default();
         let breaker_state = Family::<TargetLabel, Gauge>::default();
         let degraded = Family::<TargetLabel, Counter>::default();
+        let cluster_scored = Counter::default();
+        let cluster_redelivered = Counter::default();
+        let cluster_folded = Counter::default();
+        registry.register(
+            "cluster_scored",
+            "Clustered mode: comments this replica took from the shared consumer, scored and published",
+            cluster_scored.clone(),
+        );
+        registry.register(
+            "cluster_redelivered",
+            "Clustered mode: comments delivered to this replica again (another replica died before acknowledging)",
+            cluster_redelivered.clone(),
+        );
+        registry.register(
+            "cluster_folded",
+            "Clustered mode: scored comments of the whole cluster counted in this replica's rooms",
+            cluster_folded.clone(),
+        );
         registry.register(
             "cache_lookups",
             "Result cache lookups by tier (l1, l2, l1-near, l2-near), target (lexicon or the model) and result (hit, miss)",
@@ -236,6 +258,9 @@ impl Metrics {
             cache_errors,
             breaker_state,
             degraded,
+            cluster_scored,
+            cluster_redelivered,
+            cluster_folded,
         }
     }
 

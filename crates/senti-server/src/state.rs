@@ -23,13 +23,20 @@ pub struct AppState {
     /// The engine's model repository (`--model-repo`); `None` means ONNX Runtime is never
     /// loaded.
     pub models: Option<Arc<senti_model::ModelRepo>>,
+    /// Clustered mode (`--nats-url`): this replica's membership.
+    pub cluster: Option<Arc<senti_cluster::Cluster>>,
     /// Live rooms and their subscribers.
     pub rooms: senti_rooms::Rooms,
     pub hubs: crate::room_hub::Hubs,
 }
 
 impl AppState {
-    pub fn new(cfg: Config, engine: Engine, metrics: Arc<Metrics>) -> AppState {
+    pub fn new(
+        cfg: Config,
+        engine: Engine,
+        metrics: Arc<Metrics>,
+        cluster: Option<Arc<senti_cluster::Cluster>>,
+    ) -> AppState {
         let permits = cfg.max_in_flight.min(Semaphore::MAX_PERMITS);
         let models = engine.models().cloned();
         let rooms = senti_rooms::Rooms::new(
@@ -38,6 +45,7 @@ impl AppState {
                 max_comment_chars: cfg.max_text_chars,
                 max_rate: cfg.room_max_rate,
                 idle_expiry_ms: cfg.room_idle_ms,
+                dedup_window_ms: cfg.room_dedup_ms,
                 ..Default::default()
             },
             senti_rooms::SpikeRule::default(),
@@ -46,6 +54,7 @@ impl AppState {
             rooms,
             hubs: Default::default(),
             models,
+            cluster,
             cfg,
             engine,
             metrics,

@@ -59,6 +59,9 @@ pub struct Info {
     pub backends: Vec<BackendInfo>,
     pub limits: Limits,
     pub uptime_seconds: f64,
+    /// Clustered mode only: this replica's membership.
+    #[schema(value_type = Option<Object>)]
+    pub cluster: Option<senti_cluster::ClusterStatus>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -108,6 +111,7 @@ pub async fn info(State(st): State<Shared>) -> Response {
             idle_timeout_ms: c.idle_timeout_ms,
         },
         uptime_seconds: st.started.elapsed().as_secs_f64(),
+        cluster: st.cluster.as_ref().map(|c| c.status()),
     };
     json_response(serde_json::to_vec(&info).unwrap_or_default())
 }

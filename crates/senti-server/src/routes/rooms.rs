@@ -11,16 +11,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, Stream};
-use senti_core::Label;
 use senti_rooms::{Comment, valid_room_id};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetail};
 use crate::extract::{json_or_ndjson, read_limited};
-use crate::room_hub::{RoomEvent, now_ms, publish_spike};
+use crate::room_hub::{RoomEvent, now_ms};
 use crate::routes::json_response;
-use crate::state::{AppState, Shared};
+use crate::state::Shared;
 
 fn check_room(room: &str) -> Result<(), ApiError> {
     if valid_room_id(room) {
@@ -38,58 +37,20 @@ struct Rejected {
 
 #[derive(Serialize)]
 struct Accepted {
+    /// Comments taken (duplicates included).
     accepted: usize,
+    /// Of those, already counted (same id in this room within the dedup window).
+    duplicates: usize,
     rejected: Vec<Rejected>,
-}
-
-/// A scored comment as `comment` events carry it.
-#[derive(Serialize)]
-struct CommentEvent<'a> {
-    id: &'a str,
-    text: &'a str,
-    label: Label,
-    compound: f64,
-    lang: senti_core::Lang,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ts_ms: Option<i64>,
-    /// Arrival time at the server (ms since the epoch).
-    at_ms: u64,
-}
-
-/// Scores one comment (the engine: language routing, lexicon backends), counts it in its room and
-/// publishes it to the room's subscribers.
-pub fn ingest_one(st: &AppState, room: &str, c: &Comment, at_ms: u64) -> Result<(), ApiError> {
-    st.rooms.validate(c)?;
-    let s = st.engine.score_comment(&c.text)?;
-    let spike = st.rooms.add(room, at_ms, &s)?;
-    let ev = CommentEvent {
-        id: &c.id,
-        text: &c.text,
-        label: s.label,
-        compound: s.scores.compound,
-        lang: s.lang,
-        ts_ms: c.ts_ms,
-        at_ms,
-    };
-    st.hubs.hub(room).publish(
-        "comment",
-        at_ms,
-        serde_json::to_string(&ev).unwrap_or_default(),
-    );
-    if let Some(sp) = spike {
-        publish_spike(&st.hubs, room, &sp);
-    }
-    Ok(())
 }
 
 /// The comments of a body: a JSON array, or NDJSON lines; each parsed on its own so one bad
 /// comment is rejected alone.
-fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Result<Comment, Rejected>>, ApiError> {
-    let reject = |id: Option<String>, code, message: String| Rejected {
-        id,
-        error: ErrorDetail { code, message },
-    };
-    let one = |raw: &str, i: usize| -> Result<Comment, Rejected> {
+type Parsed = Result<Comment, (Option<String>, ApiError)>;
+
+fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Parsed>, ApiError> {
+    let reject = |id: Option<String>, code, message: String| (id, ApiError::new(code, message));
+    let one = |raw: &str, i: usize| -> Parsed {
         serde_json::from_str::<Comment>(raw).map_err(|e| {
             let id = serde_json::from_str::<serde_json::Value>(raw)
                 .ok()
@@ -127,12 +88,12 @@ fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Result<Comment, Reje
     params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}")),
     request_body(content = Vec<Object>, description = "[{\"id\": str, \"text\": str, \"ts_ms\"?: int}, ...] as a JSON array, or one per line with Content-Type: application/x-ndjson"),
     responses(
-        (status = 202, description = "{accepted, rejected: [{id, error}]}", body = Object),
+        (status = 202, description = "{accepted, duplicates, rejected: [{id, error}]}", body = Object),
         (status = 400, description = "invalid_room, invalid_json, invalid_request", body = crate::error::ErrorBody),
         (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
         (status = 429, description = "too_many_rooms", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded; unavailable (clustered: JetStream did not take the comments; retrying is safe)", body = crate::error::ErrorBody),
     ))]
 pub async fn ingest(
     State(st): State<Shared>,
@@ -151,28 +112,22 @@ pub async fn ingest(
     )
     .await?;
     let parsed = parse_comments(&bytes, ndjson)?;
-    // The room must exist (or be creatable) before anything is counted.
-    st.rooms.room(&room)?;
-    let at = now_ms();
-    let mut out = Accepted {
-        accepted: 0,
-        rejected: Vec::new(),
+    let o = crate::ingest::accept(&st, &room, parsed, now_ms()).await?;
+    let out = Accepted {
+        accepted: o.accepted,
+        duplicates: o.duplicates,
+        rejected: o
+            .rejected
+            .into_iter()
+            .map(|(id, e)| Rejected {
+                id,
+                error: ErrorDetail {
+                    code: e.code,
+                    message: e.message,
+                },
+            })
+            .collect(),
     };
-    for c in parsed {
-        match c {
-            Ok(c) => match ingest_one(&st, &room, &c, at) {
-                Ok(()) => out.accepted += 1,
-                Err(e) => out.rejected.push(Rejected {
-                    id: Some(c.id),
-                    error: ErrorDetail {
-                        code: e.code,
-                        message: e.message,
-                    },
-                }),
-            },
-            Err(r) => out.rejected.push(r),
-        }
-    }
     let mut resp = json_response(serde_json::to_vec(&out).unwrap_or_default());
     *resp.status_mut() = StatusCode::ACCEPTED;
     Ok(resp)
