@@ -8,6 +8,7 @@ mod files;
 mod formats;
 mod pipeline;
 mod replay;
+mod replay_nats;
 mod score;
 mod segment;
 mod serve;

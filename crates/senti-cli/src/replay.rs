@@ -1,7 +1,8 @@
 //! `senti replay FILE.jsonl --room R --rate N`: pushes a comment file into a live room at a
 //! given rate, for demos and the rooms benchmark. Comments are `{"id", "text", "ts_ms"?}`
 //! lines; they are sent as NDJSON bodies of `--batch` lines to
-//! `POST /v1/rooms/{room}/comments`, paced so that batch k leaves at k × batch / rate seconds.
+//! `POST /v1/rooms/{room}/comments`, paced so that batch k leaves at k × batch / rate seconds
+//! (or over gRPC `Ingest`, or straight into a cluster's JetStream: `replay_nats.rs`).
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -46,21 +47,30 @@ pub struct ReplayArgs {
     /// subscribers can measure ingest-to-delivery latency.
     #[arg(long)]
     pub stamp: bool,
+    /// Publish straight to a cluster's JetStream (nats://HOST:PORT) instead, as an accepting
+    /// replica would; a comment counts as accepted once JetStream acknowledged it.
+    #[arg(long, value_name = "URL", conflicts_with = "grpc")]
+    pub nats: Option<String>,
+    /// The cluster's `--nats-prefix`.
+    #[arg(long, default_value = "senti", value_name = "P")]
+    pub nats_prefix: String,
 }
 
 #[derive(Serialize)]
-struct Summary {
-    sent: u64,
-    accepted: u64,
-    rejected: u64,
-    failed_requests: u64,
-    seconds: f64,
-    comments_per_second: f64,
+pub struct Summary {
+    pub sent: u64,
+    pub accepted: u64,
+    /// Of the accepted, already counted before (same id in the room within the dedup window).
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub failed_requests: u64,
+    pub seconds: f64,
+    pub comments_per_second: f64,
     /// CPU seconds this process used (user + system): the generator's own cost.
-    generator_cpu_seconds: f64,
+    pub generator_cpu_seconds: f64,
 }
 
-fn cpu_seconds() -> f64 {
+pub fn cpu_seconds() -> f64 {
     // /proc/self/stat fields 14 and 15: utime and stime in clock ticks (100 per second).
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
         return f64::NAN;
@@ -124,9 +134,10 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let summary = match args.grpc.clone() {
-        Some(url) => rt.block_on(replay_grpc(args, url, comments))?,
-        None => rt.block_on(replay(args, comments))?,
+    let summary = match (args.grpc.clone(), args.nats.clone()) {
+        (Some(url), _) => rt.block_on(replay_grpc(args, url, comments))?,
+        (None, Some(url)) => rt.block_on(crate::replay_nats::replay_nats(args, url, comments))?,
+        (None, None) => rt.block_on(replay(args, comments))?,
     };
     println!("{}", serde_json::to_string(&summary)?);
     Ok(if summary.failed_requests == 0 {
@@ -136,7 +147,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
     })
 }
 
-fn wall_ms() -> i64 {
+pub fn wall_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -168,6 +179,7 @@ async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Su
     let t0 = Instant::now();
     let sent = Arc::new(AtomicU64::new(0));
     let accepted = Arc::new(AtomicU64::new(0));
+    let duplicates = Arc::new(AtomicU64::new(0));
     let rejected = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let next = Arc::new(AtomicUsize::new(0));
@@ -177,9 +189,10 @@ async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Su
     let mut tasks = Vec::new();
     for _ in 0..args.connections.max(1) {
         let (client, url, comments) = (client.clone(), url.clone(), comments.clone());
-        let (sent, accepted, rejected, failed, next) = (
+        let (sent, accepted, duplicates, rejected, failed, next) = (
             sent.clone(),
             accepted.clone(),
+            duplicates.clone(),
             rejected.clone(),
             failed.clone(),
             next.clone(),
@@ -220,6 +233,8 @@ async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Su
                     Ok(r) if r.status().as_u16() == 202 => {
                         let v: serde_json::Value = r.json().await.unwrap_or_default();
                         accepted.fetch_add(v["accepted"].as_u64().unwrap_or(0), Ordering::Relaxed);
+                        duplicates
+                            .fetch_add(v["duplicates"].as_u64().unwrap_or(0), Ordering::Relaxed);
                         let rej = v["rejected"].as_array().map_or(0, Vec::len) as u64;
                         rejected.fetch_add(rej, Ordering::Relaxed);
                     }
@@ -247,6 +262,7 @@ async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Su
     Ok(Summary {
         sent,
         accepted: accepted.load(Ordering::Relaxed),
+        duplicates: duplicates.load(Ordering::Relaxed),
         rejected: rejected.load(Ordering::Relaxed),
         failed_requests: failed.load(Ordering::Relaxed),
         seconds: secs,
@@ -336,12 +352,13 @@ async fn replay_grpc(
             call.await
         }));
     }
-    let (mut accepted, mut rejected, mut failed) = (0, 0, 0);
+    let (mut accepted, mut duplicates, mut rejected, mut failed) = (0, 0, 0, 0);
     for t in tasks {
         match t.await? {
             Ok(Ok(r)) => {
                 let r = r.into_inner();
                 accepted += r.accepted;
+                duplicates += r.duplicates;
                 rejected += r.rejected.len() as u64;
             }
             Ok(Err(status)) => {
@@ -359,6 +376,7 @@ async fn replay_grpc(
     Ok(Summary {
         sent,
         accepted,
+        duplicates,
         rejected,
         failed_requests: failed,
         seconds: secs,

@@ -1,0 +1,115 @@
+//! `senti replay FILE --room R --nats URL`: publishes the comments straight to a cluster's
+//! JetStream comment stream, as an accepting replica would (arrival time = now), and counts
+//! a comment accepted only once JetStream acknowledged it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use senti_cluster::{Cluster, ClusterConfig, WireComment};
+
+use crate::replay::{ReplayArgs, Summary, cpu_seconds, wall_ms};
+
+pub async fn replay_nats(
+    args: ReplayArgs,
+    url: String,
+    comments: Vec<serde_json::Value>,
+) -> Result<Summary> {
+    let cluster = Cluster::connect(ClusterConfig::new(&url, &args.nats_prefix)).await?;
+    let t_ready = Instant::now();
+    while !cluster.ready() {
+        if t_ready.elapsed() > Duration::from_secs(10) {
+            bail!("{url}: NATS JetStream not reachable within 10 s");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cpu0 = cpu_seconds();
+    let t0 = Instant::now();
+    let batch = args.batch.max(1);
+    let per_pass = comments.len().div_ceil(batch);
+    let deadline = args.duration.map(|d| t0 + Duration::from_secs_f64(d));
+    let comments = Arc::new(comments);
+    let next = Arc::new(AtomicUsize::new(0));
+    let counts = Arc::new([0, 0, 0, 0].map(AtomicU64::new)); // sent, accepted, duplicates, failed
+    let mut tasks = Vec::new();
+    for _ in 0..args.connections.max(1) {
+        let (cluster, comments, next, counts) = (
+            cluster.clone(),
+            comments.clone(),
+            next.clone(),
+            counts.clone(),
+        );
+        let (room, rate, unique, stamp) =
+            (args.room.clone(), args.rate, args.unique_ids, args.stamp);
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let pass = (k / per_pass) as u64;
+                if (deadline.is_none() && pass > 0) || deadline.is_some_and(|d| Instant::now() >= d)
+                {
+                    break;
+                }
+                if rate > 0.0 {
+                    let due = t0 + Duration::from_secs_f64((k * batch) as f64 / rate);
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                let at_ms = wall_ms() as u64;
+                let start = (k % per_pass) * batch;
+                let wire: Vec<WireComment> = comments[start..(start + batch).min(comments.len())]
+                    .iter()
+                    .map(|c| {
+                        let id = c["id"].as_str().unwrap_or_default();
+                        WireComment {
+                            room: room.clone(),
+                            id: if unique {
+                                format!("{id}-{pass}")
+                            } else {
+                                id.to_string()
+                            },
+                            text: c["text"].as_str().unwrap_or_default().to_string(),
+                            ts_ms: if stamp {
+                                Some(at_ms as i64)
+                            } else {
+                                c["ts_ms"].as_i64()
+                            },
+                            at_ms,
+                        }
+                    })
+                    .collect();
+                counts[0].fetch_add(wire.len() as u64, Ordering::Relaxed);
+                let acks =
+                    futures_util::future::join_all(wire.iter().map(|c| cluster.publish(c))).await;
+                for a in acks {
+                    match a {
+                        Ok(dup) => {
+                            counts[1].fetch_add(1, Ordering::Relaxed);
+                            counts[2].fetch_add(dup as u64, Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            if counts[3].fetch_add(1, Ordering::Relaxed) == 0 {
+                                eprintln!("replay: {e}");
+                            }
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let sent = counts[0].load(Ordering::Relaxed);
+    let failed = counts[3].load(Ordering::Relaxed);
+    Ok(Summary {
+        sent,
+        accepted: counts[1].load(Ordering::Relaxed),
+        duplicates: counts[2].load(Ordering::Relaxed),
+        rejected: failed,
+        failed_requests: failed,
+        seconds: secs,
+        comments_per_second: sent as f64 / secs,
+        generator_cpu_seconds: cpu_seconds() - cpu0,
+    })
+}
