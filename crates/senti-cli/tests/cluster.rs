@@ -437,3 +437,106 @@ async fn nats_unreachable_at_start_and_restarted_midway_loses_nothing() {
         assert_exact(&r.url, &rooms).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_into_the_stream_reaches_every_replicas_sse_subscribers() {
+    let nats = "nats://127.0.0.1:4222";
+    let p = prefix("sse");
+    let replicas: Vec<Replica> = (0..2).map(|_| Replica::start(nats, &p)).collect();
+    for r in &replicas {
+        wait_ready(&r.url).await;
+        wait_member(&r.url).await;
+    }
+    // A viewer on replica 0 subscribes; the comments go in on the other side of the cluster.
+    let mut sse = reqwest::get(format!(
+        "{}/v1/rooms/live/events?comments=all",
+        replicas[0].url
+    ))
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.jsonl");
+    let lines: String = (0..50)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"x{i}\",\"text\":\"{}\"}}\n",
+                TEXTS[i % TEXTS.len()]
+            )
+        })
+        .collect();
+    std::fs::write(&file, lines).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .args([
+            "replay",
+            file.to_str().unwrap(),
+            "--room",
+            "live",
+            "--rate",
+            "0",
+        ])
+        .args(["--nats", nats, "--nats-prefix", &p, "--batch", "10"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (summary["accepted"].as_u64(), summary["duplicates"].as_u64()),
+        (Some(50), Some(0))
+    );
+    // Again: JetStream knows them all.
+    let out = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .args([
+            "replay",
+            file.to_str().unwrap(),
+            "--room",
+            "live",
+            "--rate",
+            "0",
+        ])
+        .args(["--nats", nats, "--nats-prefix", &p])
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["duplicates"].as_u64(), Some(50), "{summary}");
+
+    let mut seen = std::collections::HashSet::new();
+    let t0 = Instant::now();
+    let mut buf = String::new();
+    while seen.len() < 50 {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{} comment events",
+            seen.len()
+        );
+        let chunk = tokio::time::timeout(Duration::from_secs(5), sse.chunk())
+            .await
+            .expect("the SSE stream went quiet")
+            .unwrap()
+            .expect("the SSE stream ended");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let ev: String = buf.drain(..end + 2).collect();
+            if ev.contains("event: comment") {
+                let data = ev.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+                let v: Value = serde_json::from_str(data).unwrap();
+                assert!(
+                    seen.insert(v["id"].as_str().unwrap().to_string()),
+                    "twice: {v}"
+                );
+            }
+        }
+    }
+    for r in &replicas {
+        let t0 = Instant::now();
+        while room(&r.url, "live").await["total"] != 50 {
+            assert!(t0.elapsed() < Duration::from_secs(10));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    drop(replicas);
+    drop_streams(nats, &p).await;
+}

@@ -511,4 +511,29 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_kubernetes_config_map_holds_only_known_settings() {
+        let manifest = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/kubernetes/senti.yaml"),
+        )
+        .unwrap();
+        let mut lines = manifest
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with("senti.toml: |"));
+        lines.next();
+        let toml: String = lines
+            .take_while(|l| l.starts_with("    "))
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        assert!(toml.contains("nats_url"), "{toml}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("senti.toml");
+        std::fs::write(&path, toml).unwrap();
+        let cli = Cli::parse_from(["x", "--config", path.to_str().unwrap()]);
+        let cfg = Config::resolve(&cli.serve).unwrap();
+        assert_eq!(cfg.nats_url.as_deref(), Some("nats://nats:4222"));
+        assert_eq!(cfg.redis_url.as_deref(), Some("redis://redis:6379"));
+        assert!(cfg.cluster().is_some());
+    }
 }

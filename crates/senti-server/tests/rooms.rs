@@ -290,3 +290,46 @@ async fn a_stalled_subscriber_lags_without_slowing_ingestion() {
         .unwrap();
     assert_eq!(snap["total"], 20_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_post_is_counted_once_and_reported_as_duplicates() {
+    let srv = TestServer::default().await;
+    let url = format!("{}/v1/rooms/retry/comments", srv.url);
+    let body = json!([
+        {"id": "1", "text": "主播太强了"},
+        {"id": "2", "text": "so boring"},
+    ])
+    .to_string();
+    let first: Value = post(&url, body.clone(), "application/json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (first["accepted"].as_u64(), first["duplicates"].as_u64()),
+        (Some(2), Some(0))
+    );
+    // The client timed out and sends it again, plus one new comment.
+    let again = json!([
+        {"id": "1", "text": "主播太强了"},
+        {"id": "2", "text": "so boring"},
+        {"id": "3", "text": "nice"},
+    ])
+    .to_string();
+    let second: Value = post(&url, again, "application/json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (second["accepted"].as_u64(), second["duplicates"].as_u64()),
+        (Some(3), Some(2))
+    );
+    let snap: Value = reqwest::get(format!("{}/v1/rooms/retry", srv.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(snap["total"], 3, "{snap}");
+}
