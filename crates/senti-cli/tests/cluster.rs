@@ -40,15 +40,22 @@ fn prefix(t: &str) -> String {
 
 struct Replica {
     url: String,
+    grpc: String,
     child: Child,
 }
 
 impl Replica {
     fn start(nats: &str, prefix: &str) -> Replica {
         let port = free_port();
+        let grpc = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_senti"))
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .args(["--grpc-addr", "off", "--log-level", "warn"])
+            .args([
+                "--grpc-addr",
+                &format!("127.0.0.1:{grpc}"),
+                "--log-level",
+                "warn",
+            ])
             .args(["--nats-url", nats, "--nats-prefix", prefix])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -56,6 +63,7 @@ impl Replica {
             .unwrap();
         Replica {
             url: format!("http://127.0.0.1:{port}"),
+            grpc: format!("http://127.0.0.1:{grpc}"),
             child,
         }
     }
@@ -530,9 +538,39 @@ async fn replay_into_the_stream_reaches_every_replicas_sse_subscribers() {
             }
         }
     }
+    // gRPC `Ingest` into the cluster too: 20 new comments through replica 1.
+    let grpc_file = dir.path().join("g.jsonl");
+    let lines: String = (0..20)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"g{i}\",\"text\":\"{}\"}}\n",
+                TEXTS[i % TEXTS.len()]
+            )
+        })
+        .collect();
+    std::fs::write(&grpc_file, lines).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .args([
+            "replay",
+            grpc_file.to_str().unwrap(),
+            "--room",
+            "live",
+            "--rate",
+            "0",
+        ])
+        .args(["--grpc", &replicas[1].grpc, "--batch", "5"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["accepted"].as_u64(), Some(20), "{summary}");
     for r in &replicas {
         let t0 = Instant::now();
-        while room(&r.url, "live").await["total"] != 50 {
+        while room(&r.url, "live").await["total"] != 70 {
             assert!(t0.elapsed() < Duration::from_secs(10));
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
