@@ -14,6 +14,9 @@ pub struct BackendArgs {
     /// built-in lexicon.
     #[arg(long, value_name = "PATH", env = "SENTI_LEXICON")]
     pub lexicon: Option<PathBuf>,
+    /// Extra or overriding terms of the `chat` domain (term<TAB>valence<TAB>fit per line).
+    #[arg(long, value_name = "PATH", env = "SENTI_CHAT_LEXICON")]
+    pub chat_lexicon: Option<PathBuf>,
     /// A model repository (DIR/<name>/<version>/...); with --model, texts go to that model
     /// instead of the lexicon scorers.
     #[arg(long, value_name = "DIR", env = "SENTI_MODEL_REPO", requires = "model")]
@@ -58,6 +61,7 @@ impl BackendArgs {
             max_text_chars: usize::MAX,
             max_batch_items: usize::MAX,
             lexicon: self.lexicon.clone(),
+            chat_lexicon: self.chat_lexicon.clone(),
             user_dict,
             model_repo: self.model_repo.clone(),
             default_model: self.model.clone(),

@@ -30,6 +30,10 @@ pub struct ScoreArgs {
     /// mixed text to both); en, zh or mixed forces a scorer.
     #[arg(long, default_value = "auto", value_parser = ["auto", "en", "zh", "mixed"])]
     pub lang: String,
+    /// general (reviews, posts: English exactly as vaderSentiment) or chat (live-chat slang,
+    /// emoji and repeats count, in any script).
+    #[arg(long, default_value = "general", value_parser = ["general", "chat"])]
+    pub domain: String,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -39,6 +43,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let plan = engine
         .plan(&Options {
             lang: Some(args.lang.as_str()),
+            domain: Some(args.domain.as_str()),
             explain: args.explain,
             ..Default::default()
         })

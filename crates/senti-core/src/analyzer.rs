@@ -13,6 +13,35 @@ use std::task::{Context, Poll};
 
 use crate::{AnalyzeError, Lang, Sentiment};
 
+/// The register a text is read in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Domain {
+    /// Reviews, posts, news: the backends as they are (English keeps exactly
+    /// vaderSentiment's scores).
+    #[default]
+    General,
+    /// Live-stream chat: chat conventions (666, yyds, 破防, lol, W/L, emoji and kaomoji
+    /// runs, repeated characters) count, in any script and any position.
+    Chat,
+}
+
+impl Domain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::General => "general",
+            Domain::Chat => "chat",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Domain> {
+        match s.to_ascii_lowercase().as_str() {
+            "general" => Some(Domain::General),
+            "chat" => Some(Domain::Chat),
+            _ => None,
+        }
+    }
+}
+
 /// Per-call options shared by all backends.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AnalyzeOptions {
@@ -27,6 +56,8 @@ pub struct AnalyzeOptions {
     /// is open), fail with [`AnalyzeError::Unavailable`] instead of answering from the
     /// lexicon scorers.
     pub strict: bool,
+    /// The register: `Chat` adds live-chat conventions on top of the lexicon scorers.
+    pub domain: Domain,
 }
 
 /// A result that is either here now or will be.

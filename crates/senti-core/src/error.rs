@@ -71,6 +71,8 @@ codes! {
     UnsupportedLang = "unsupported_lang", 400, InvalidArgument;
     /// A batch has more items than `max_batch_items`.
     BatchTooLarge = "batch_too_large", 400, InvalidArgument;
+    /// `domain` is not `general` or `chat`.
+    InvalidDomain = "invalid_domain", 400, InvalidArgument;
     /// `mode` of `/v1/segment` is not one of hmm, no-hmm, all, search.
     InvalidMode = "invalid_mode", 400, InvalidArgument;
     /// A room id that is not `[A-Za-z0-9_-]{1,64}`.

@@ -12,7 +12,7 @@ mod mixed;
 mod router;
 mod sentiment;
 
-pub use analyzer::{AnalyzeOptions, Analyzer, Pending};
+pub use analyzer::{AnalyzeOptions, Analyzer, Domain, Pending};
 pub use error::{AnalyzeError, ErrorCode, GrpcCode};
 pub use lang::{Lang, classify_lang, detect_lang, split_scripts};
 pub use router::LangRouter;

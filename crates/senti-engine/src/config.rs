@@ -15,6 +15,8 @@ pub struct EngineConfig {
     pub lexicon: Option<PathBuf>,
     /// A jieba user dictionary for segmentation.
     pub user_dict: Option<PathBuf>,
+    /// Extra or overriding chat-domain terms (`data/chat_lexicon.tsv` format).
+    pub chat_lexicon: Option<PathBuf>,
     /// The model repository; `None`: no models, ONNX Runtime never loaded.
     pub model_repo: Option<PathBuf>,
     /// The model for requests that name none.
@@ -37,6 +39,7 @@ impl Default for EngineConfig {
             max_batch_items: 1000,
             lexicon: None,
             user_dict: None,
+            chat_lexicon: None,
             model_repo: None,
             default_model: None,
             repo: senti_model::RepoOptions::default(),

@@ -41,6 +41,8 @@ impl From<senti_model::ModelError> for EngineError {
 pub enum BuildError {
     #[error("loading the lexicon: {0}")]
     Lexicon(#[from] senti_vader::LexiconError),
+    #[error("loading the chat lexicon: {0}")]
+    ChatLexicon(#[from] crate::chat::ChatLexiconError),
     #[error("loading the user dictionary: {0}")]
     UserDict(#[from] senti_zh::ZhError),
     #[error("opening the model repository: {0}")]

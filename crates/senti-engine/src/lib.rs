@@ -18,6 +18,7 @@
 
 pub mod breaker;
 pub mod cache;
+pub mod chat;
 mod config;
 mod error;
 mod observer;
@@ -33,9 +34,11 @@ use senti_model::{Model, ModelRepo, ModelSpec};
 
 pub use breaker::{Breaker, BreakerState, Guarded};
 pub use cache::{Cache, Cached, Scope};
+pub use chat::{Chat, ChatLexicon};
 pub use config::{BreakerConfig, CacheConfig, EngineConfig};
 pub use error::{BuildError, EngineError};
 pub use observer::{EngineObserver, NoObserver};
+pub use senti_core::Domain;
 pub use senti_core::Lang;
 pub use senti_zh::{Mode as SegmentMode, Token};
 
@@ -53,6 +56,8 @@ pub struct Options<'a> {
     pub explain: bool,
     /// No degraded (lexicon) answer when the model's breaker is open: fail instead.
     pub strict: bool,
+    /// `general` (or `None`) or `chat`.
+    pub domain: Option<&'a str>,
     /// The caller's own deadline (a gRPC deadline); the engine's `request_timeout` may
     /// shorten it.
     pub deadline: Option<Instant>,
@@ -101,6 +106,8 @@ struct Inner {
     cache: Option<Arc<Cache>>,
     breakers: Mutex<HashMap<String, Arc<Breaker>>>,
     observer: Arc<dyn EngineObserver>,
+    /// The `chat` domain's lexicon (built in, plus `--chat-lexicon`).
+    chat: Arc<ChatLexicon>,
 }
 
 /// VADER (with the user lexicon, if any) for English, the default, then the Chinese scorer.
@@ -129,6 +136,10 @@ impl Engine {
         rt: Option<tokio::runtime::Handle>,
     ) -> Result<Engine, BuildError> {
         let (lexicon, lexicon_digest) = lexicon_router(&cfg)?;
+        let chat = match &cfg.chat_lexicon {
+            Some(p) => ChatLexicon::builtin().with_file(p)?,
+            None => ChatLexicon::builtin(),
+        };
         let jieba = match &cfg.user_dict {
             Some(p) => senti_zh::Jieba::with_user_dict(p)?,
             None => senti_zh::Jieba::new(),
@@ -215,6 +226,7 @@ impl Engine {
                 cache,
                 breakers: Mutex::new(HashMap::new()),
                 observer,
+                chat: Arc::new(chat),
                 cfg,
             }),
         })
@@ -342,9 +354,23 @@ impl Engine {
         Ok(Some(repo.get(spec)?))
     }
 
+    /// `general` (the default) or `chat`.
+    pub fn parse_domain(domain: Option<&str>) -> Result<Domain, EngineError> {
+        match domain {
+            None => Ok(Domain::General),
+            Some(d) => Domain::parse(d).ok_or_else(|| {
+                EngineError::new(
+                    ErrorCode::InvalidDomain,
+                    format!("unknown domain {d:?}; use \"general\" or \"chat\""),
+                )
+            }),
+        }
+    }
+
     /// Validates a request's options once (a batch shares them).
     pub fn plan(&self, o: &Options<'_>) -> Result<Plan, EngineError> {
         let lang = Self::parse_lang(o.lang)?;
+        let domain = Self::parse_domain(o.domain)?;
         let target = match self.resolve_model(o.model)? {
             Some(m) => Target::Model(m),
             None => Target::Lexicon,
@@ -361,6 +387,7 @@ impl Engine {
                 lang,
                 deadline,
                 strict: o.strict,
+                domain,
             },
         })
     }
@@ -378,17 +405,23 @@ impl Engine {
     fn layered(&self, plan: &Plan) -> (Box<dyn Analyzer>, &'static str) {
         let inner = &self.inner;
         match &plan.target {
-            Target::Lexicon => match (&inner.cache, &inner.lexicon_scope) {
-                (Some(cache), Some(scope)) => (
-                    Box::new(Cached {
-                        inner: inner.lexicon.clone(),
-                        cache: cache.clone(),
-                        scope: scope.clone(),
-                    }),
-                    "lexicon",
-                ),
-                _ => (Box::new(inner.lexicon.clone()), "lexicon"),
-            },
+            Target::Lexicon => {
+                let chat = Chat {
+                    inner: inner.lexicon.clone(),
+                    lexicon: inner.chat.clone(),
+                };
+                match (&inner.cache, &inner.lexicon_scope) {
+                    (Some(cache), Some(scope)) => (
+                        Box::new(Cached {
+                            inner: chat,
+                            cache: cache.clone(),
+                            scope: scope.clone(),
+                        }),
+                        "lexicon",
+                    ),
+                    _ => (Box::new(chat), "lexicon"),
+                }
+            }
             Target::Model(m) => {
                 let name = m.id().split('@').next().unwrap_or_default();
                 let guarded = Guarded {
@@ -412,6 +445,23 @@ impl Engine {
         }
     }
 
+    /// Every backend's scores leave with one precision, 4 decimals, as VADER's (rounding a
+    /// value VADER already rounded gives the same double back); model probabilities keep
+    /// theirs.
+    fn tidy(r: Result<Sentiment, AnalyzeError>) -> Result<Sentiment, EngineError> {
+        let round = |x: f64| (x * 1e4).round() / 1e4;
+        match r {
+            Ok(mut s) => {
+                let c = &mut s.scores;
+                (c.compound, c.pos, c.neu, c.neg) =
+                    (round(c.compound), round(c.pos), round(c.neu), round(c.neg));
+                s.label = s.scores.label();
+                Ok(s)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn observe(&self, backend: &'static str, r: &Result<Sentiment, AnalyzeError>, secs: f64) {
         let backend = r.as_ref().map_or(backend, |s| s.backend);
         self.inner.observer.analyzed(backend, r.as_ref(), secs);
@@ -425,18 +475,19 @@ impl Engine {
         if matches!(plan.target, Target::Lexicon) && self.inner.lexicon_scope.is_none() {
             return Pending::ready(self.lexicon_now(text, plan.opts, t0));
         }
+
         let (layered, backend) = self.layered(plan);
         match layered.analyze(text, plan.opts).into_ready() {
             Ok(r) => {
                 self.observe(backend, &r, t0.elapsed().as_secs_f64());
-                Pending::ready(r.map_err(EngineError::from))
+                Pending::ready(Self::tidy(r))
             }
             Err(p) => {
                 let this = self.clone();
                 Pending::deferred(async move {
                     let r = p.await;
                     this.observe(backend, &r, t0.elapsed().as_secs_f64());
-                    r.map_err(EngineError::from)
+                    Self::tidy(r)
                 })
             }
         }
@@ -457,7 +508,7 @@ impl Engine {
             rs.into_iter()
                 .map(|r| {
                     this.observe(backend, &r, secs);
-                    r.map_err(EngineError::from)
+                    Self::tidy(r)
                 })
                 .collect()
         };
@@ -473,14 +524,15 @@ impl Engine {
         }
     }
 
-    /// A live-room comment: the lexicon scorers with explanations (rooms rank the terms
-    /// that moved the score), answered at once.
+    /// A live-room comment: the lexicon scorers in the `chat` domain, with explanations
+    /// (rooms rank the terms that moved the score), answered at once.
     pub fn score_comment(&self, text: &str) -> Result<Sentiment, EngineError> {
         self.check_text(text)?;
         let plan = Plan {
             target: Target::Lexicon,
             opts: AnalyzeOptions {
                 explain: true,
+                domain: Domain::Chat,
                 ..Default::default()
             },
         };
@@ -494,14 +546,22 @@ impl Engine {
         opts: AnalyzeOptions,
         t0: Instant,
     ) -> Result<Sentiment, EngineError> {
-        let r = match self.inner.lexicon.analyze(text, opts).into_ready() {
+        let p = match opts.domain {
+            Domain::General => self.inner.lexicon.analyze(text, opts),
+            Domain::Chat => Chat {
+                inner: &*self.inner.lexicon,
+                lexicon: self.inner.chat.clone(),
+            }
+            .analyze(text, opts),
+        };
+        let r = match p.into_ready() {
             Ok(r) => r,
             Err(_) => Err(AnalyzeError::Backend(
                 "the lexicon scorers answer at once".into(),
             )),
         };
         self.observe("lexicon", &r, t0.elapsed().as_secs_f64());
-        r.map_err(EngineError::from)
+        Self::tidy(r)
     }
 
     /// A `/v1/segment` or `senti segment` mode by name.

@@ -74,6 +74,9 @@ optional {
     /// A jieba user dictionary (`word [freq] [tag]` per line) for Chinese segmentation.
     #[arg(value_name = "PATH")]
     user_dict: PathBuf, "SENTI_USER_DICT";
+    /// Extra or overriding terms of the `chat` domain (term<TAB>valence<TAB>fit per line).
+    #[arg(value_name = "PATH")]
+    chat_lexicon: PathBuf, "SENTI_CHAT_LEXICON";
     /// A model repository: DIR/<name>/<version>/ with model.onnx (or model_quantized.onnx),
     /// tokenizer.json and config.json. Off by default: without it ONNX Runtime is never loaded.
     #[arg(value_name = "DIR")]
@@ -348,6 +351,7 @@ impl Config {
             max_batch_items: self.max_batch_items,
             lexicon: self.lexicon.clone(),
             user_dict: self.user_dict.clone(),
+            chat_lexicon: self.chat_lexicon.clone(),
             model_repo: self.model_repo.clone(),
             default_model: self.model.clone(),
             repo: senti_model::RepoOptions {

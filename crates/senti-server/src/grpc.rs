@@ -151,6 +151,7 @@ impl SentimentSvc for Api {
             model: opt(&r.model),
             explain: r.explain,
             strict: r.strict,
+            domain: opt(&r.domain),
             deadline,
         };
         let s = analyze_text(&self.st, &r.text, o)
@@ -177,6 +178,7 @@ impl SentimentSvc for Api {
                 model: opt(&r.model),
                 explain: r.explain,
                 strict: r.strict,
+                domain: opt(&r.domain),
                 deadline,
             })
             .map_err(|e| status(e.into()))?;
@@ -243,6 +245,7 @@ impl SentimentSvc for Api {
                                 model: opt(&item.model),
                                 explain: false,
                                 strict: item.strict,
+                                domain: opt(&item.domain),
                                 deadline,
                             },
                         )

@@ -340,3 +340,65 @@ async fn analyze_stream_items_take_in_flight_permits() {
     assert!(ok >= 1 && refused >= 1, "{ok} scored, {refused} refused");
     assert_eq!(ok + refused, 6);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_domain_on_http_grpc_and_rooms() {
+    let srv = TestServer::default().await;
+    let url = format!("{}/v1/sentiment", srv.url);
+    // general (the default): VADER knows no chat slang, and its English scores stay exact.
+    let (_, g) = json(post_json(&url, r#"{"text":"666666"}"#).await).await;
+    assert_eq!(g["label"], "neutral");
+    let (_, v) =
+        json(post_json(&url, r#"{"text":"VADER is smart, handsome, and funny!"}"#).await).await;
+    assert_eq!(v["compound"], 0.8439);
+    for (text, want) in [
+        ("666666", "positive"),
+        ("yyds", "positive"),
+        ("主播太强了", "positive"),
+        ("主播好菜啊", "negative"),
+        ("this is so mid", "negative"),
+        ("L", "negative"),
+    ] {
+        let body = serde_json::json!({"text": text, "domain": "chat"}).to_string();
+        let (s, r) = json(post_json(&url, &body).await).await;
+        assert_eq!((s, r["label"].as_str()), (200, Some(want)), "{text}: {r}");
+    }
+    let (s, e) = json(post_json(&url, r#"{"text":"x","domain":"sports"}"#).await).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (400, Some("invalid_domain"))
+    );
+    // Scores carry 4 decimals, whatever the backend.
+    let (_, z) = json(post_json(&url, r#"{"text":"这家店的服务态度很好"}"#).await).await;
+    let c = z["compound"].as_f64().unwrap();
+    assert_eq!(c, (c * 1e4).round() / 1e4, "{z}");
+
+    let mut g = grpc(&srv).await;
+    let s = g
+        .analyze(pb::AnalyzeRequest {
+            text: "下饭操作".into(),
+            domain: "chat".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .score
+        .unwrap();
+    assert_eq!(s.label, "negative");
+
+    // Rooms score in the chat domain by default.
+    let r = post_json(
+        &format!("{}/v1/rooms/chatty/comments", srv.url),
+        r#"[{"id":"1","text":"666666"},{"id":"2","text":"yyds"}]"#,
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 202);
+    let snap: Value = reqwest::get(format!("{}/v1/rooms/chatty", srv.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(snap["windows"][2]["positive"], 2, "{snap}");
+}

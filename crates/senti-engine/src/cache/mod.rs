@@ -88,7 +88,7 @@ impl Scope {
         }
     }
 
-    /// The scope with the options that change a result folded in.
+    /// The scope with the options that change a result (`lang`, `explain`, `domain`) folded in.
     fn with(&self, opts: AnalyzeOptions) -> u128 {
         let lang = match opts.lang {
             None => 0u8,
@@ -96,10 +96,11 @@ impl Scope {
             Some(Lang::Zh) => 2,
             Some(Lang::Mixed) => 3,
         };
-        let mut b = [0u8; 18];
+        let mut b = [0u8; 19];
         b[..16].copy_from_slice(&self.id.to_le_bytes());
         b[16] = lang;
         b[17] = u8::from(opts.explain);
+        b[18] = opts.domain as u8;
         xxh3_128(&b)
     }
 }

@@ -41,6 +41,11 @@ pub struct SentimentRequest<'a> {
     /// instead of a degraded lexicon answer.
     #[serde(default)]
     pub strict: bool,
+    /// "general" (default) or "chat": live-chat slang, emoji and repeats count (lexicon
+    /// scorers).
+    #[serde(default, borrow)]
+    #[schema(value_type = Option<String>)]
+    pub domain: Option<Cow<'a, str>>,
 }
 
 /// The score object (same as `senti score`).
@@ -99,6 +104,10 @@ pub struct BatchRequest<'a> {
     /// As in `POST /v1/sentiment`.
     #[serde(default)]
     pub strict: bool,
+    /// As in `POST /v1/sentiment`.
+    #[serde(default, borrow)]
+    #[schema(value_type = Option<String>)]
+    pub domain: Option<Cow<'a, str>>,
 }
 
 /// `{"results": [...]}`: each item's score object (with its `id` when given), or
@@ -172,6 +181,7 @@ pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Respons
         model: req.model.as_deref(),
         explain: req.explain,
         strict: req.strict,
+        domain: req.domain.as_deref(),
         deadline: None,
     })?;
     let s = st.engine.analyze(&plan, &req.text).await?;
@@ -233,6 +243,7 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
         model: req.model.as_deref(),
         explain: req.explain,
         strict: req.strict,
+        domain: req.domain.as_deref(),
         deadline: None,
     })?;
 
