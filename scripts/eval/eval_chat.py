@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 from snownlp import SnowNLP
 
@@ -30,10 +31,11 @@ def label(c):
     return "positive" if c >= 0.05 else ("negative" if c <= -0.05 else "neutral")
 
 
-def senti(binary, texts, domain):
+def senti(binary, texts, domain, threads=None):
     inp = "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts)
+    extra = ["--threads", str(threads)] if threads else []
     out = subprocess.run(
-        [binary, "score", "--input", "-", "--format", "jsonl", "--domain", domain],
+        [binary, "score", "--input", "-", "--format", "jsonl", "--domain", domain] + extra,
         input=inp.encode(), capture_output=True, check=True).stdout.decode()
     return [json.loads(l)["sentiment"]["compound"] for l in out.splitlines() if l.strip()]
 
@@ -58,13 +60,13 @@ def metrics(gold, comp):
     return acc, sum(f1s) / 3, pred.count("neutral") / n, conf
 
 
-def load(path, split=None):
+def load(path, split=None, lang=None):
     rows = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 d = json.loads(line)
-                if split is None or d.get("split") == split:
+                if (split is None or d.get("split") == split) and (lang is None or d.get("lang") == lang):
                     rows.append((d["text"], d["label"]))
     return rows
 
@@ -78,6 +80,8 @@ def main():
     h2 = os.path.join(ROOT, "data/danmaku/holdout2.jsonl")
     if os.path.exists(h2):
         sets.append(("holdout2", load(h2)))
+        for lang in ["zh", "mixed", "en"]:
+            sets.append((f"holdout2 {lang}", load(h2, lang=lang)))
     buf = io.StringIO()
     out = lambda s="": (print(s), buf.write(s + "\n"))
     out(f"# Live-comment 3-class evaluation ({datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC)")
@@ -85,16 +89,42 @@ def main():
     out("| set | texts | scorer | 3-class accuracy | macro-F1 | neutral share (gold) |")
     out("|---|---:|---|---:|---:|---:|")
     confs = []
+    speeds = []
     for name, rows in sets:
         texts = [t for t, _ in rows]
         gold = [l for _, l in rows]
+        t0 = time.perf_counter()
+        chat = senti(args.senti, texts, "chat")
+        t_senti = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        snow_comp = snow(texts)
+        t_snow = time.perf_counter() - t0
+        speeds.append((name, len(texts), t_senti, t_snow))
         gold_neu = gold.count("neutral") / len(gold)
-        for scorer, comp in [("senti chat", senti(args.senti, texts, "chat")),
+        for scorer, comp in [("senti chat", chat),
                              ("senti general", senti(args.senti, texts, "general")),
-                             ("SnowNLP", snow(texts))]:
+                             ("SnowNLP", snow_comp)]:
             acc, f1, neu, conf = metrics(gold, comp)
             out(f"| {name} | {len(rows)} | {scorer} | {acc:.3f} | {f1:.3f} | {neu:.3f} ({gold_neu:.3f}) |")
             confs.append((name, scorer, conf))
+    out("\nSpeed (one run each; senti: the whole `senti score --domain chat` process, start-up and "
+        "JSON included; SnowNLP: SnowNLP(t).sentiments in this process):\n")
+    for name, n, ts, tn in speeds:
+        out(f"- {name}: senti {n / ts:,.0f} texts/s, SnowNLP {n / tn:,.0f} texts/s, ratio {tn / ts:.0f}x")
+    # Speed of the Chinese path on one core: holdout2's Chinese comments 100 times over, so
+    # that process start-up does not count, against SnowNLP on the same texts once.
+    zh = [t for t, _ in load(h2, lang="zh")] if os.path.exists(h2) else []
+    if zh:
+        many = zh * 100
+        t0 = time.perf_counter()
+        senti(args.senti, many, "chat", threads=1)
+        ts = (time.perf_counter() - t0) / len(many)
+        t0 = time.perf_counter()
+        snow(zh)
+        tn = (time.perf_counter() - t0) / len(zh)
+        out(f"\nChinese comments on one thread (holdout2 zh x100 through `senti score --domain chat "
+            f"--threads 1`, JSONL in and out): senti {1 / ts:,.0f} texts/s, SnowNLP {1 / tn:,.0f} "
+            f"texts/s: **{tn / ts:.0f}x**")
     out("\nConfusion matrices (rows: gold positive / neutral / negative; columns: predicted, same order):\n")
     for name, scorer, conf in confs:
         out(f"- {name}, {scorer}: " + " / ".join(" ".join(str(x) for x in row) for row in conf))

@@ -19,6 +19,11 @@ use senti_core::{
 
 const BUILTIN: &str = include_str!("../data/chat_lexicon.tsv");
 
+/// The Chinese scorer's neutral dead zone under `chat` (on its logit; `general` keeps the
+/// trained model's). Chosen on data/danmaku's `tune` split with `examples/tune_chat.rs`, never
+/// on the holdouts.
+pub const CHAT_DEAD_ZONE: f64 = 0.55;
+
 /// VADER's normalisation constant.
 const ALPHA: f64 = 15.0;
 

@@ -17,6 +17,9 @@ pub struct EngineConfig {
     pub user_dict: Option<PathBuf>,
     /// Extra or overriding chat-domain terms (`data/chat_lexicon.tsv` format).
     pub chat_lexicon: Option<PathBuf>,
+    /// The Chinese scorer's neutral dead zone under the `chat` domain (`None`: the tuned
+    /// default, [`crate::chat::CHAT_DEAD_ZONE`]); `examples/tune_chat.rs` sweeps it.
+    pub chat_dead_zone: Option<f64>,
     /// The model repository; `None`: no models, ONNX Runtime never loaded.
     pub model_repo: Option<PathBuf>,
     /// The model for requests that name none.
@@ -40,6 +43,7 @@ impl Default for EngineConfig {
             lexicon: None,
             user_dict: None,
             chat_lexicon: None,
+            chat_dead_zone: None,
             model_repo: None,
             default_model: None,
             repo: senti_model::RepoOptions::default(),

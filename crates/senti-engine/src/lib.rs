@@ -108,10 +108,16 @@ struct Inner {
     observer: Arc<dyn EngineObserver>,
     /// The `chat` domain's lexicon (built in, plus `--chat-lexicon`).
     chat: Arc<ChatLexicon>,
+    /// The lexicon scorers as the `chat` domain uses them (its own Chinese dead zone).
+    chat_router: Arc<LangRouter>,
 }
 
-/// VADER (with the user lexicon, if any) for English, the default, then the Chinese scorer.
-fn lexicon_router(cfg: &EngineConfig) -> Result<(LangRouter, Vec<u8>), BuildError> {
+/// VADER (with the user lexicon, if any) for English, the default, then the Chinese scorer;
+/// `zh_dead_zone` replaces the Chinese scorer's own (the `chat` domain's).
+fn lexicon_router(
+    cfg: &EngineConfig,
+    zh_dead_zone: Option<f64>,
+) -> Result<(LangRouter, Vec<u8>), BuildError> {
     let mut vader = senti_vader::Vader::new();
     let mut digest = Vec::new();
     if let Some(path) = &cfg.lexicon {
@@ -121,8 +127,12 @@ fn lexicon_router(cfg: &EngineConfig) -> Result<(LangRouter, Vec<u8>), BuildErro
             .map(|b| xxhash_rust::xxh3::xxh3_128(&b).to_le_bytes().to_vec())
             .unwrap_or_default();
     }
-    let backends: Vec<Arc<dyn Analyzer>> =
-        vec![Arc::new(vader), Arc::new(senti_zh::ZhSentiment::new())];
+    let mut zh = senti_zh::ZhSentiment::new();
+    if let Some(d) = zh_dead_zone {
+        let (_, temperature) = zh.calibration();
+        zh = zh.with_calibration(d, temperature);
+    }
+    let backends: Vec<Arc<dyn Analyzer>> = vec![Arc::new(vader), Arc::new(zh)];
     Ok((LangRouter::new(backends), digest))
 }
 
@@ -135,7 +145,11 @@ impl Engine {
         observer: Arc<dyn EngineObserver>,
         rt: Option<tokio::runtime::Handle>,
     ) -> Result<Engine, BuildError> {
-        let (lexicon, lexicon_digest) = lexicon_router(&cfg)?;
+        let (lexicon, lexicon_digest) = lexicon_router(&cfg, None)?;
+        let (chat_router, _) = lexicon_router(
+            &cfg,
+            Some(cfg.chat_dead_zone.unwrap_or(chat::CHAT_DEAD_ZONE)),
+        )?;
         let chat = match &cfg.chat_lexicon {
             Some(p) => ChatLexicon::builtin().with_file(p)?,
             None => ChatLexicon::builtin(),
@@ -227,6 +241,7 @@ impl Engine {
                 breakers: Mutex::new(HashMap::new()),
                 observer,
                 chat: Arc::new(chat),
+                chat_router: Arc::new(chat_router),
                 cfg,
             }),
         })
@@ -406,8 +421,12 @@ impl Engine {
         let inner = &self.inner;
         match &plan.target {
             Target::Lexicon => {
+                // Under `general` the Chat layer passes through to the general scorers.
                 let chat = Chat {
-                    inner: inner.lexicon.clone(),
+                    inner: match plan.opts.domain {
+                        Domain::General => inner.lexicon.clone(),
+                        Domain::Chat => inner.chat_router.clone(),
+                    },
                     lexicon: inner.chat.clone(),
                 };
                 match (&inner.cache, &inner.lexicon_scope) {
@@ -549,7 +568,7 @@ impl Engine {
         let p = match opts.domain {
             Domain::General => self.inner.lexicon.analyze(text, opts),
             Domain::Chat => Chat {
-                inner: &*self.inner.lexicon,
+                inner: &*self.inner.chat_router,
                 lexicon: self.inner.chat.clone(),
             }
             .analyze(text, opts),

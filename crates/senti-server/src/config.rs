@@ -352,6 +352,7 @@ impl Config {
             lexicon: self.lexicon.clone(),
             user_dict: self.user_dict.clone(),
             chat_lexicon: self.chat_lexicon.clone(),
+            chat_dead_zone: None,
             model_repo: self.model_repo.clone(),
             default_model: self.model.clone(),
             repo: senti_model::RepoOptions {

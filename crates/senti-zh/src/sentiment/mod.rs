@@ -165,6 +165,11 @@ impl ZhSentiment {
         self
     }
 
+    /// The dead zone and temperature of the compound mapping.
+    pub fn calibration(&self) -> (f64, f64) {
+        (self.dead_zone, self.temperature)
+    }
+
     /// The features of `text` (ids as in training), into `out`.
     pub fn features(&self, text: &str, out: &mut Vec<Feature>) {
         let mut scratch = Scratch::default();
