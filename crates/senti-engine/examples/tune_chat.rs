@@ -7,7 +7,10 @@ use senti_core::Label;
 use senti_engine::{Engine, EngineConfig, NoObserver, Options};
 
 fn main() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/danmaku/comments.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/danmaku/comments.jsonl"
+    );
     let rows: Vec<(String, Label)> = std::fs::read_to_string(path)
         .expect("data/danmaku/comments.jsonl")
         .lines()
@@ -36,9 +39,7 @@ fn main() {
             .expect("plan");
         let right = rows
             .iter()
-            .filter(|(t, l)| {
-                pollster::block_on(e.analyze(&plan, t)).map(|s| s.label) == Ok(*l)
-            })
+            .filter(|(t, l)| pollster::block_on(e.analyze(&plan, t)).map(|s| s.label) == Ok(*l))
             .count();
         println!(
             "dead zone {d:.2}: tune 3-class accuracy {:.4} ({right}/{})",
