@@ -228,6 +228,39 @@ async fn assert_exact(url: &str, rooms: &[(String, Vec<(String, &'static str)>)]
     }
 }
 
+/// `n` comments `<id>0..` into room `live` with `senti replay` and `args`; its summary.
+fn replay(dir: &std::path::Path, id: &str, n: usize, args: &[&str]) -> Value {
+    let file = dir.join(format!("{id}.jsonl"));
+    let lines: String = (0..n)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"{id}{i}\",\"text\":\"{}\"}}\n",
+                TEXTS[i % TEXTS.len()]
+            )
+        })
+        .collect();
+    std::fs::write(&file, lines).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_senti"))
+        .args([
+            "replay",
+            file.to_str().unwrap(),
+            "--room",
+            "live",
+            "--rate",
+            "0",
+        ])
+        .args(["--batch", "10"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 async fn drop_streams(nats: &str, prefix: &str) {
     if let Ok(c) = async_nats::connect(nats).await {
         let js = async_nats::jetstream::new(c);
@@ -463,52 +496,14 @@ async fn replay_into_the_stream_reaches_every_replicas_sse_subscribers() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("c.jsonl");
-    let lines: String = (0..50)
-        .map(|i| {
-            format!(
-                "{{\"id\":\"x{i}\",\"text\":\"{}\"}}\n",
-                TEXTS[i % TEXTS.len()]
-            )
-        })
-        .collect();
-    std::fs::write(&file, lines).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_senti"))
-        .args([
-            "replay",
-            file.to_str().unwrap(),
-            "--room",
-            "live",
-            "--rate",
-            "0",
-        ])
-        .args(["--nats", nats, "--nats-prefix", &p, "--batch", "10"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nats_args = ["--nats", nats, "--nats-prefix", &p];
+    let summary = replay(dir.path(), "x", 50, &nats_args);
     assert_eq!(
         (summary["accepted"].as_u64(), summary["duplicates"].as_u64()),
         (Some(50), Some(0))
     );
     // Again: JetStream knows them all.
-    let out = Command::new(env!("CARGO_BIN_EXE_senti"))
-        .args([
-            "replay",
-            file.to_str().unwrap(),
-            "--room",
-            "live",
-            "--rate",
-            "0",
-        ])
-        .args(["--nats", nats, "--nats-prefix", &p])
-        .output()
-        .unwrap();
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = replay(dir.path(), "x", 50, &nats_args);
     assert_eq!(summary["duplicates"].as_u64(), Some(50), "{summary}");
 
     let mut seen = std::collections::HashSet::new();
@@ -539,34 +534,7 @@ async fn replay_into_the_stream_reaches_every_replicas_sse_subscribers() {
         }
     }
     // gRPC `Ingest` into the cluster too: 20 new comments through replica 1.
-    let grpc_file = dir.path().join("g.jsonl");
-    let lines: String = (0..20)
-        .map(|i| {
-            format!(
-                "{{\"id\":\"g{i}\",\"text\":\"{}\"}}\n",
-                TEXTS[i % TEXTS.len()]
-            )
-        })
-        .collect();
-    std::fs::write(&grpc_file, lines).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_senti"))
-        .args([
-            "replay",
-            grpc_file.to_str().unwrap(),
-            "--room",
-            "live",
-            "--rate",
-            "0",
-        ])
-        .args(["--grpc", &replicas[1].grpc, "--batch", "5"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = replay(dir.path(), "g", 20, &["--grpc", &replicas[1].grpc]);
     assert_eq!(summary["accepted"].as_u64(), Some(20), "{summary}");
     for r in &replicas {
         let t0 = Instant::now();
