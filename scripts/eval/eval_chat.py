@@ -85,7 +85,7 @@ def main():
     buf = io.StringIO()
     out = lambda s="": (print(s), buf.write(s + "\n"))
     out(f"# Live-comment 3-class evaluation ({datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC)")
-    out(f"\nCommand: `{' '.join(sys.argv)}`; senti `{args.senti}`; SnowNLP 0.12.3.\n")
+    out(f"\nCommand: `{' '.join(sys.argv)}`; senti `{os.path.relpath(args.senti, ROOT)}`; SnowNLP 0.12.3.\n")
     out("| set | texts | scorer | 3-class accuracy | macro-F1 | neutral share (gold) |")
     out("|---|---:|---|---:|---:|---:|")
     confs = []

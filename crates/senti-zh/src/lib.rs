@@ -3,7 +3,7 @@
 //! senti's Chinese path must tokenize the way the Python reference does, token for token,
 //! so that scores, features and golden data stay comparable; [jieba-rs] differs from Python on
 //! alphanumeric runs in the HMM path, on CJK-extension characters, in search mode and in full
-//! mode (see `/work/shared/notes/jieba-parity.md`). This crate is a from-scratch port of
+//! mode (see `../shared/notes/jieba-parity.md`). This crate is a from-scratch port of
 //! `jieba/__init__.py` and `jieba/finalseg/__init__.py` — the `re.split` block structure,
 //! `get_DAG`, `calc`, `__cut_DAG`, `__cut_DAG_NO_HMM`, `__cut_all`, `cut_for_search`, the
 //! Viterbi with its `MIN_FLOAT` and tie-breaking, `Force_Split_Words`, `add_word`,
