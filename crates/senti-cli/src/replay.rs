@@ -147,6 +147,52 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
     })
 }
 
+/// Hands out batches to the sending tasks: batch k leaves at k × batch / rate seconds; once
+/// through the file, or round it until `--duration` has passed.
+pub struct Pacer {
+    t0: Instant,
+    deadline: Option<Instant>,
+    per_pass: usize,
+    batch: usize,
+    rate: f64,
+    next: AtomicUsize,
+}
+
+impl Pacer {
+    pub fn new(args: &ReplayArgs, comments: usize, t0: Instant) -> Arc<Pacer> {
+        let batch = args.batch.max(1);
+        Arc::new(Pacer {
+            t0,
+            deadline: args.duration.map(|d| t0 + Duration::from_secs_f64(d)),
+            per_pass: comments.div_ceil(batch),
+            batch,
+            rate: args.rate,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+
+    /// Waits until the next batch is due: `(index of the batch in the file, pass)`, or
+    /// `None` when the run is over.
+    pub async fn next(&self) -> Option<(usize, u64)> {
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        let pass = (k / self.per_pass) as u64;
+        if (self.deadline.is_none() && pass > 0)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
+        {
+            return None;
+        }
+        if self.rate > 0.0 {
+            let due = self.t0 + Duration::from_secs_f64((k * self.batch) as f64 / self.rate);
+            tokio::time::sleep_until(due.into()).await;
+        }
+        Some((k % self.per_pass, pass))
+    }
+}
+
 pub fn wall_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -182,43 +228,29 @@ async fn replay(args: ReplayArgs, comments: Vec<serde_json::Value>) -> Result<Su
     let duplicates = Arc::new(AtomicU64::new(0));
     let rejected = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
-    let next = Arc::new(AtomicUsize::new(0));
-    let per_pass = comments.len().div_ceil(args.batch.max(1));
-    let deadline = args.duration.map(|d| t0 + Duration::from_secs_f64(d));
+    let pacer = Pacer::new(&args, comments.len(), t0);
     let comments = Arc::new(comments);
     let mut tasks = Vec::new();
     for _ in 0..args.connections.max(1) {
         let (client, url, comments) = (client.clone(), url.clone(), comments.clone());
-        let (sent, accepted, duplicates, rejected, failed, next) = (
+        let (sent, accepted, duplicates, rejected, failed, pacer) = (
             sent.clone(),
             accepted.clone(),
             duplicates.clone(),
             rejected.clone(),
             failed.clone(),
-            next.clone(),
+            pacer.clone(),
         );
-        let (batch, rate, unique, stamp) =
-            (args.batch.max(1), args.rate, args.unique_ids, args.stamp);
+        let (unique, stamp) = (args.unique_ids, args.stamp);
         tasks.push(tokio::spawn(async move {
             let mut cache: Option<(u64, Vec<(usize, String)>)> = None;
-            loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let pass = (k / per_pass) as u64;
-                if deadline.is_none() && pass > 0 {
-                    break;
-                }
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    break;
-                }
+            while let Some((at, pass)) = pacer.next().await {
                 if cache.as_ref().is_none_or(|(p, _)| *p != pass) {
-                    cache = Some((pass, bodies(&comments, batch, unique.then_some(pass))));
+                    let bs = bodies(&comments, pacer.batch(), unique.then_some(pass));
+                    cache = Some((pass, bs));
                 }
                 let Some((_, bs)) = &cache else { break };
-                let (n, mut body) = bs[k % per_pass].clone();
-                if rate > 0.0 {
-                    let due = t0 + Duration::from_secs_f64((k * batch) as f64 / rate);
-                    tokio::time::sleep_until(due.into()).await;
-                }
+                let (n, mut body) = bs[at].clone();
                 if stamp {
                     body = stamp_body(&body);
                 }
@@ -281,10 +313,8 @@ async fn replay_grpc(
     use senti_server::grpc::pb;
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
-    let batch = args.batch.max(1);
-    let per_pass = comments.len().div_ceil(batch);
-    let deadline = args.duration.map(|d| t0 + Duration::from_secs_f64(d));
-    let next = Arc::new(AtomicUsize::new(0));
+    let pacer = Pacer::new(&args, comments.len(), t0);
+    let batch = pacer.batch();
     let sent = Arc::new(AtomicU64::new(0));
     let room = args.room.clone();
     let stamp = args.stamp;
@@ -324,21 +354,11 @@ async fn replay_grpc(
             .chunks(batch)
             .map(<[serde_json::Value]>::to_vec)
             .collect();
-        let (next, sent, rate, unique) = (next.clone(), sent.clone(), args.rate, args.unique_ids);
+        let (pacer, sent, unique) = (pacer.clone(), sent.clone(), args.unique_ids);
         let to_msg = to_msg.clone();
         tasks.push(tokio::spawn(async move {
-            loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let pass = (k / per_pass) as u64;
-                if (deadline.is_none() && pass > 0) || deadline.is_some_and(|d| Instant::now() >= d)
-                {
-                    break;
-                }
-                if rate > 0.0 {
-                    let due = t0 + Duration::from_secs_f64((k * batch) as f64 / rate);
-                    tokio::time::sleep_until(due.into()).await;
-                }
-                let chunk = &msgs[k % per_pass];
+            while let Some((at, pass)) = pacer.next().await {
+                let chunk = &msgs[at];
                 if tx
                     .send(to_msg(chunk, unique.then_some(pass)))
                     .await

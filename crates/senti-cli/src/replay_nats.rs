@@ -3,13 +3,13 @@
 //! a comment accepted only once JetStream acknowledged it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use senti_cluster::{Cluster, ClusterConfig, WireComment};
 
-use crate::replay::{ReplayArgs, Summary, cpu_seconds, wall_ms};
+use crate::replay::{Pacer, ReplayArgs, Summary, cpu_seconds, wall_ms};
 
 pub async fn replay_nats(
     args: ReplayArgs,
@@ -26,36 +26,23 @@ pub async fn replay_nats(
     }
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
-    let batch = args.batch.max(1);
-    let per_pass = comments.len().div_ceil(batch);
-    let deadline = args.duration.map(|d| t0 + Duration::from_secs_f64(d));
+    let pacer = Pacer::new(&args, comments.len(), t0);
+    let batch = pacer.batch();
     let comments = Arc::new(comments);
-    let next = Arc::new(AtomicUsize::new(0));
     let counts = Arc::new([0, 0, 0, 0].map(AtomicU64::new)); // sent, accepted, duplicates, failed
     let mut tasks = Vec::new();
     for _ in 0..args.connections.max(1) {
-        let (cluster, comments, next, counts) = (
+        let (cluster, comments, pacer, counts) = (
             cluster.clone(),
             comments.clone(),
-            next.clone(),
+            pacer.clone(),
             counts.clone(),
         );
-        let (room, rate, unique, stamp) =
-            (args.room.clone(), args.rate, args.unique_ids, args.stamp);
+        let (room, unique, stamp) = (args.room.clone(), args.unique_ids, args.stamp);
         tasks.push(tokio::spawn(async move {
-            loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let pass = (k / per_pass) as u64;
-                if (deadline.is_none() && pass > 0) || deadline.is_some_and(|d| Instant::now() >= d)
-                {
-                    break;
-                }
-                if rate > 0.0 {
-                    let due = t0 + Duration::from_secs_f64((k * batch) as f64 / rate);
-                    tokio::time::sleep_until(due.into()).await;
-                }
+            while let Some((at, pass)) = pacer.next().await {
                 let at_ms = wall_ms() as u64;
-                let start = (k % per_pass) * batch;
+                let start = at * batch;
                 let wire: Vec<WireComment> = comments[start..(start + batch).min(comments.len())]
                     .iter()
                     .map(|c| {

@@ -359,6 +359,7 @@ async fn three_replicas_split_the_scoring_and_lose_nothing_when_one_is_killed() 
     tokio::time::sleep(Duration::from_millis(60)).await;
     let mut dead = replicas.remove(2);
     let _ = dead.child.kill();
+    let killed = Instant::now();
     let _ = dead.child.wait();
     for p in posts {
         p.await.unwrap();
@@ -366,6 +367,13 @@ async fn three_replicas_split_the_scoring_and_lose_nothing_when_one_is_killed() 
     for r in &replicas {
         assert_exact(&r.url, &rooms).await;
     }
+    // What the dead replica held unacknowledged was taken over within the 10 s
+    // (AckWait is 5 s).
+    assert!(
+        killed.elapsed() < Duration::from_secs(10),
+        "exact again only {:?} after the kill",
+        killed.elapsed()
+    );
     let list: Value = reqwest::get(format!("{}/v1/rooms", replicas[0].url))
         .await
         .unwrap()

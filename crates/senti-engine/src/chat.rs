@@ -182,10 +182,8 @@ impl ChatLexicon {
                     // A run of the last character belongs to the hit: 666666, 哈哈哈哈.
                     let last = e.term[m - 1];
                     let mut j = i + m;
-                    if e.term.iter().all(|&c| c == last) || m >= 2 {
-                        while j < n && chars[j].1 == last {
-                            j += 1;
-                        }
+                    while j < n && chars[j].1 == last {
+                        j += 1;
                     }
                     // 哈哈哈哈 is 哈哈 repeated: whole repeats of a two-character term too.
                     while m >= 2 && j + m <= n && (0..m).all(|t| chars[j + t].1 == e.term[t]) {
@@ -208,7 +206,7 @@ impl ChatLexicon {
                     let mut valence = e.valence * (1.0 + 0.1 * extra.min(3.0));
                     // 不好看, 没意思, not mid: a negator right before turns it around (weaker).
                     let negated = before.is_some_and(|c| matches!(c, '不' | '没' | '别' | '非'))
-                        || text[..end_of(i).min(chars[i].0)]
+                        || text[..chars[i].0]
                             .trim_end()
                             .to_ascii_lowercase()
                             .rsplit(|c: char| !c.is_ascii_alphabetic())

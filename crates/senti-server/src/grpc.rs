@@ -112,6 +112,25 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
+/// The engine's options from the fields every scoring message carries (empty: the default).
+fn options<'a>(
+    lang: &'a str,
+    model: &'a str,
+    domain: &'a str,
+    explain: bool,
+    strict: bool,
+    deadline: Option<Instant>,
+) -> Options<'a> {
+    Options {
+        lang: opt(lang),
+        model: opt(model),
+        domain: opt(domain),
+        explain,
+        strict,
+        deadline,
+    }
+}
+
 /// One text through the engine.
 async fn analyze_text(st: &Shared, text: &str, o: Options<'_>) -> Result<pb::Score, EngineError> {
     st.engine.check_text(text)?;
@@ -146,14 +165,7 @@ impl SentimentSvc for Api {
         let _permit = self.st.admit().map_err(status)?;
         let deadline = deadline(&req);
         let r = req.into_inner();
-        let o = Options {
-            lang: opt(&r.lang),
-            model: opt(&r.model),
-            explain: r.explain,
-            strict: r.strict,
-            domain: opt(&r.domain),
-            deadline,
-        };
+        let o = options(&r.lang, &r.model, &r.domain, r.explain, r.strict, deadline);
         let s = analyze_text(&self.st, &r.text, o)
             .await
             .map_err(|e| status(e.into()))?;
@@ -173,14 +185,9 @@ impl SentimentSvc for Api {
             .map_err(|e| status(e.into()))?;
         let plan = st
             .engine
-            .plan(&Options {
-                lang: opt(&r.lang),
-                model: opt(&r.model),
-                explain: r.explain,
-                strict: r.strict,
-                domain: opt(&r.domain),
-                deadline,
-            })
+            .plan(&options(
+                &r.lang, &r.model, &r.domain, r.explain, r.strict, deadline,
+            ))
             .map_err(|e| status(e.into()))?;
         let checked: Vec<Result<(), EngineError>> = r
             .items
@@ -240,14 +247,14 @@ impl SentimentSvc for Api {
                         Ok(_permit) => analyze_text(
                             &st,
                             &item.text,
-                            Options {
-                                lang: opt(&item.lang),
-                                model: opt(&item.model),
-                                explain: false,
-                                strict: item.strict,
-                                domain: opt(&item.domain),
+                            options(
+                                &item.lang,
+                                &item.model,
+                                &item.domain,
+                                false,
+                                item.strict,
                                 deadline,
-                            },
+                            ),
                         )
                         .await
                         .map_err(ApiError::from),
