@@ -34,7 +34,7 @@ use senti_model::{Model, ModelRepo, ModelSpec};
 
 pub use breaker::{Breaker, BreakerState, Guarded};
 pub use cache::{Cache, Cached, Scope};
-pub use chat::{Chat, ChatLexicon};
+pub use chat::{Chat, ChatLexicon, ChatModel};
 pub use config::{BreakerConfig, CacheConfig, EngineConfig};
 pub use error::{BuildError, EngineError};
 pub use observer::{EngineObserver, NoObserver};
@@ -110,6 +110,8 @@ struct Inner {
     chat: Arc<ChatLexicon>,
     /// The lexicon scorers as the `chat` domain uses them (its own Chinese dead zone).
     chat_router: Arc<LangRouter>,
+    /// The `chat` domain's classifier (compiled in).
+    chat_model: ChatModel,
 }
 
 /// VADER (with the user lexicon, if any) for English, the default, then the Chinese scorer;
@@ -242,6 +244,7 @@ impl Engine {
                 observer,
                 chat: Arc::new(chat),
                 chat_router: Arc::new(chat_router),
+                chat_model: ChatModel::builtin(),
                 cfg,
             }),
         })
@@ -428,6 +431,7 @@ impl Engine {
                         Domain::Chat => inner.chat_router.clone(),
                     },
                     lexicon: inner.chat.clone(),
+                    model: Some(inner.chat_model),
                 };
                 match (&inner.cache, &inner.lexicon_scope) {
                     (Some(cache), Some(scope)) => (
@@ -558,6 +562,17 @@ impl Engine {
         self.lexicon_now(text, plan.opts, Instant::now())
     }
 
+    /// Stage 1's compound for `text` and the chat classifier's features (the `chat` domain
+    /// run as [`Engine::analyze`] runs it), for the trainer (`examples/chat_features.rs`).
+    pub fn chat_features(&self, text: &str) -> Option<(f64, Vec<(u32, f32)>)> {
+        Chat {
+            inner: &*self.inner.chat_router,
+            lexicon: self.inner.chat.clone(),
+            model: None,
+        }
+        .features(text, AnalyzeOptions::default())
+    }
+
     /// The lexicon scorers, which answer on the caller's thread.
     fn lexicon_now(
         &self,
@@ -570,6 +585,7 @@ impl Engine {
             Domain::Chat => Chat {
                 inner: &*self.inner.chat_router,
                 lexicon: self.inner.chat.clone(),
+                model: Some(self.inner.chat_model),
             }
             .analyze(text, opts),
         };

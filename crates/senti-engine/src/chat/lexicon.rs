@@ -1,28 +1,13 @@
-//! The `chat` domain: live-chat conventions as a layer over the lexicon scorers.
-//!
-//! Why a layer and not more lexicon entries in the backends: under `general`, English must keep
-//! exactly vaderSentiment's scores and the Chinese scorer its trained weights; chat slang
-//! (666, yyds, 破防, W/L, mid, emoji runs) means what it means in any script and any position,
-//! which neither backend's tokenizer sees (VADER has never heard of `yyds`, and text without
-//! Han characters never reaches the Chinese scorer's slang list). So under `chat` the backend
-//! scores the text as usual, and the chat lexicon (`data/chat_lexicon.tsv`, our own writing,
-//! plus `--chat-lexicon FILE`) adds its hits: the backend's compound is taken back to VADER's
-//! raw scale (x / sqrt(x² + 15), inverted), the hits' valences are added, and the sum is
-//! normalised again. A text without a chat hit keeps the backend's answer untouched.
+//! The chat lexicon: live-chat terms (`data/chat_lexicon.tsv`, our own writing, plus
+//! `--chat-lexicon FILE`) found in any script and any position, with their repeats
+//! (666666, 哈哈哈哈) and a negator right before them (不好看, not mid).
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use senti_core::{
-    AnalyzeError, AnalyzeOptions, Analyzer, Contribution, Lang, Pending, Scores, Sentiment,
-};
+use senti_core::{Contribution, Scores, Sentiment};
 
-const BUILTIN: &str = include_str!("../data/chat_lexicon.tsv");
-
-/// The Chinese scorer's neutral dead zone under `chat` (on its logit; `general` keeps the
-/// trained model's). Chosen on data/danmaku's `tune` split with `examples/tune_chat.rs`, never
-/// on the holdouts.
-pub const CHAT_DEAD_ZONE: f64 = 0.55;
+const BUILTIN: &str = include_str!("../../data/chat_lexicon.tsv");
 
 /// VADER's normalisation constant.
 const ALPHA: f64 = 15.0;
@@ -240,8 +225,19 @@ impl ChatLexicon {
     /// `s` (the backend's result for `text`, with its contributions) with the chat hits of
     /// `text` added. Where VADER already gave a chat term a valence of its own (`l` is +2.0
     /// there, "lol"), the chat valence replaces it rather than adding to it.
-    pub fn apply(&self, text: &str, mut s: Sentiment, explain: bool) -> Sentiment {
+    pub fn apply(&self, text: &str, s: Sentiment, explain: bool) -> Sentiment {
         let hits = self.hits(text);
+        self.apply_hits(text, s, &hits, explain)
+    }
+
+    /// [`ChatLexicon::apply`] with the hits of `text` already found.
+    pub fn apply_hits(
+        &self,
+        text: &str,
+        mut s: Sentiment,
+        hits: &[Hit],
+        explain: bool,
+    ) -> Sentiment {
         if hits.is_empty() {
             if !explain {
                 s.contributions.clear();
@@ -251,7 +247,7 @@ impl ChatLexicon {
         let c = s.scores.compound.clamp(-0.9999, 0.9999);
         let mut raw = c * ALPHA.sqrt() / (1.0 - c * c).sqrt();
         if s.backend == "vader" {
-            for h in &hits {
+            for h in hits {
                 raw -= s
                     .contributions
                     .iter()
@@ -275,60 +271,15 @@ impl ChatLexicon {
             // The chat term's valence stands for the span (what VADER said there goes).
             s.contributions
                 .retain(|c| !hits.iter().any(|h| c.start >= h.start && c.end <= h.end));
-            s.contributions
-                .extend(hits.into_iter().map(|h| Contribution {
-                    start: h.start,
-                    end: h.end,
-                    token: text[h.start..h.end].to_string(),
-                    valence: h.valence,
-                }));
+            s.contributions.extend(hits.iter().map(|h| Contribution {
+                start: h.start,
+                end: h.end,
+                token: text[h.start..h.end].to_string(),
+                valence: h.valence,
+            }));
             s.contributions.sort_by_key(|c| (c.start, c.end));
         }
         s
-    }
-}
-
-/// The chat domain as a layer: `inner` scores, the chat lexicon adds its hits. Under
-/// `general` it passes through untouched.
-#[derive(Clone)]
-pub struct Chat<A> {
-    // (`A` need not be 'static: only the lexicon and the text go into a deferred answer.)
-    pub inner: A,
-    pub lexicon: std::sync::Arc<ChatLexicon>,
-}
-
-impl<A: Analyzer> Analyzer for Chat<A> {
-    fn backend(&self) -> &'static str {
-        self.inner.backend()
-    }
-
-    fn langs(&self) -> &'static [Lang] {
-        self.inner.langs()
-    }
-
-    fn analyze(
-        &self,
-        text: &str,
-        opts: AnalyzeOptions,
-    ) -> Pending<Result<Sentiment, AnalyzeError>> {
-        if opts.domain != senti_core::Domain::Chat {
-            return self.inner.analyze(text, opts);
-        }
-        // With contributions, so that a chat term can replace what the backend made of it.
-        let p = self.inner.analyze(
-            text,
-            AnalyzeOptions {
-                explain: true,
-                ..opts
-            },
-        );
-        match p.into_ready() {
-            Ok(r) => Pending::ready(r.map(|s| self.lexicon.apply(text, s, opts.explain))),
-            Err(p) => {
-                let (lex, text) = (self.lexicon.clone(), text.to_owned());
-                Pending::deferred(async move { p.await.map(|s| lex.apply(&text, s, opts.explain)) })
-            }
-        }
     }
 }
 
