@@ -1,5 +1,7 @@
 //! Chooses the `chat` domain's Chinese dead zone on data/danmaku's `tune` split (never the
 //! holdouts): 3-class accuracy for each candidate. `cargo run -p senti-engine --example tune_chat`
+//! The chat classifier sits on top and was trained on lexicon-stage compounds made with
+//! `CHAT_DEAD_ZONE`: after changing it, retrain (`scripts/chat/train_chat_model.py`).
 
 use std::sync::Arc;
 
