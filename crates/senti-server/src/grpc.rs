@@ -407,19 +407,24 @@ pub async fn serve(
     let (health, health_svc) = tonic_health::server::health_reporter();
     health.set_serving::<SentimentServer<Api>>().await;
     health.set_serving::<RoomsServer<Api>>().await;
-    let reflection = match tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::DESCRIPTOR)
-        .build_v1()
-    {
-        Ok(r) => r,
-        Err(e) => {
+    // Reflection v1 and v1alpha: many clients (grpcurl's older builds, Python's
+    // grpcio-reflection, Postman) still speak only v1alpha.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::DESCRIPTOR)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let (v1, v1alpha) = match (reflection().build_v1(), reflection().build_v1alpha()) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "gRPC reflection could not start");
             return;
         }
     };
     let result = tonic::transport::Server::builder()
         .add_service(health_svc)
-        .add_service(reflection)
+        .add_service(v1)
+        .add_service(v1alpha)
         .add_service(SentimentServer::new(Api { st: st.clone() }))
         .add_service(RoomsServer::new(Api { st }))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)

@@ -206,7 +206,7 @@ async fn health_and_reflection() {
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    let mut refl = ServerReflectionClient::new(channel);
+    let mut refl = ServerReflectionClient::new(channel.clone());
     let req = tonic_reflection::pb::v1::ServerReflectionRequest {
         host: String::new(),
         message_request: Some(MessageRequest::ListServices(String::new())),
@@ -226,4 +226,84 @@ async fn health_and_reflection() {
         "{names:?}"
     );
     assert!(names.contains(&"senti.v1.Rooms".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"grpc.health.v1.Health".to_string()),
+        "{names:?}"
+    );
+
+    // The same through v1alpha, which many clients still speak, and a file lookup.
+    use tonic_reflection::pb::v1alpha as alpha;
+    let mut refl = alpha::server_reflection_client::ServerReflectionClient::new(channel);
+    let reqs = [
+        alpha::ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(
+                alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+            ),
+        },
+        alpha::ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(
+                alpha::server_reflection_request::MessageRequest::FileContainingSymbol(
+                    "senti.v1.Sentiment".into(),
+                ),
+            ),
+        },
+    ];
+    let mut resp = refl
+        .server_reflection_info(tokio_stream::iter(reqs))
+        .await
+        .unwrap()
+        .into_inner();
+    let msg = resp.next().await.unwrap().unwrap();
+    let Some(alpha::server_reflection_response::MessageResponse::ListServicesResponse(list)) =
+        msg.message_response
+    else {
+        panic!("{msg:?}");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.contains(&"senti.v1.Sentiment".to_string()),
+        "{names:?}"
+    );
+    let msg = resp.next().await.unwrap().unwrap();
+    let Some(alpha::server_reflection_response::MessageResponse::FileDescriptorResponse(f)) =
+        msg.message_response
+    else {
+        panic!("{msg:?}");
+    };
+    assert!(!f.file_descriptor_proto.is_empty());
+}
+
+/// Python's standard reflection client (grpcio-reflection speaks v1alpha) over a real
+/// connection: `scripts/grpc/reflection_check.py` in `.venv-grpc` (`.ci/run` makes it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_reflection_client() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = root.join(".venv-grpc/bin/python");
+    if !python.exists() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(".venv-grpc is needed under CI=true (.ci/run makes it)");
+        }
+        eprintln!(
+            "SKIPPED: .venv-grpc missing (python3 -m venv .venv-grpc && \
+             .venv-grpc/bin/pip install -r scripts/grpc/requirements.txt)"
+        );
+        return;
+    }
+    let (srv, _) = server().await;
+    let addr = srv.grpc.expect("gRPC is on by default").to_string();
+    let out = tokio::process::Command::new(python)
+        .arg(root.join("scripts/grpc/reflection_check.py"))
+        .arg(&addr)
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("'AnalyzeStream'"), "{text}");
 }
