@@ -156,6 +156,12 @@ impl Engine {
             Some(p) => ChatLexicon::builtin().with_file(p)?,
             None => ChatLexicon::builtin(),
         };
+        let chat_model = ChatModel::builtin();
+        let mut chat_digest = chat_model.fingerprint().to_le_bytes().to_vec();
+        if let Some(p) = &cfg.chat_lexicon {
+            let b = std::fs::read(p).unwrap_or_default();
+            chat_digest.extend(xxhash_rust::xxh3::xxh3_64(&b).to_le_bytes());
+        }
         let jieba = match &cfg.user_dict {
             Some(p) => senti_zh::Jieba::with_user_dict(p)?,
             None => senti_zh::Jieba::new(),
@@ -227,6 +233,8 @@ impl Engine {
                     b"lexicon",
                     env!("CARGO_PKG_VERSION").as_bytes(),
                     &lexicon_digest,
+                    // The chat domain's results hang on its weights and the user's chat terms.
+                    &chat_digest,
                 ],
                 "lexicon",
                 cfg.cache.near_lexicon,
@@ -244,7 +252,7 @@ impl Engine {
                 observer,
                 chat: Arc::new(chat),
                 chat_router: Arc::new(chat_router),
-                chat_model: ChatModel::builtin(),
+                chat_model,
                 cfg,
             }),
         })

@@ -265,6 +265,11 @@ impl ChatModel {
         }
     }
 
+    /// A hash of the weights (part of the result cache's scope).
+    pub fn fingerprint(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(MODEL_BYTES)
+    }
+
     /// Class probabilities (negative, neutral, positive) for a feature list.
     pub fn probabilities(&self, feats: &[(u32, f32)]) -> [f64; 3] {
         let mut z = [0f64; 3];
