@@ -177,6 +177,11 @@ lexicon stage alone (VADER's +-0.05 rule on its compound): train {base['train']:
 {base['tune']:.4f}, TweetEval val {base['tweeteval val']:.4f}. The holdouts (`holdout`,
 `holdout2`) were never read by the trainer.
 """
+    card += """
+Licence: the weights are ours (the project's MIT licence). The training comments are our own
+writing (MIT); TweetEval states no restrictions (SemEval-2017 and Twitter terms apply to its
+texts), and no tweet text is in the file, only hashed weights it moved.
+"""
     with open(os.path.join(a.out, "chat_model.md"), "w", encoding="utf-8") as f:
         f.write(card)
     print(card)
