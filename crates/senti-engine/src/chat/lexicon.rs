@@ -67,7 +67,8 @@ fn lower(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
-fn is_han(c: char) -> bool {
+/// A Han character (CJK unified ideographs, extension A and beyond, compatibility).
+pub(super) fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 

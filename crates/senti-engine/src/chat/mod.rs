@@ -45,6 +45,13 @@ thread_local! {
         std::cell::RefCell::new((model::Scratch::default(), Vec::new()));
 }
 
+/// Stage 1 on the backend's answer `s` for `text`: the answer with the chat hits added, and
+/// the hits (the classifier reads both).
+fn stage1(lexicon: &ChatLexicon, text: &str, s: Sentiment, explain: bool) -> (Sentiment, Vec<Hit>) {
+    let hits = lexicon.hits(text);
+    (lexicon.apply_hits(text, s, &hits, explain), hits)
+}
+
 /// Both stages on the backend's answer `s` for `text`.
 fn finish(
     lexicon: &ChatLexicon,
@@ -53,8 +60,7 @@ fn finish(
     s: Sentiment,
     explain: bool,
 ) -> Sentiment {
-    let hits = lexicon.hits(text);
-    let mut s = lexicon.apply_hits(text, s, &hits, explain);
+    let (mut s, hits) = stage1(lexicon, text, s, explain);
     if let Some(m) = model {
         let p = SCRATCH.with(|cell| {
             let (scratch, feats) = &mut *cell.borrow_mut();
@@ -79,9 +85,7 @@ impl<A: Analyzer> Chat<A> {
                 ..opts
             },
         );
-        let s = p.into_ready().ok()?.ok()?;
-        let hits = self.lexicon.hits(text);
-        let s = self.lexicon.apply_hits(text, s, &hits, false);
+        let (s, hits) = stage1(&self.lexicon, text, p.into_ready().ok()?.ok()?, false);
         let mut out = Vec::new();
         model::features(text, &s, &hits, &mut model::Scratch::default(), &mut out);
         Some((s.scores.compound, out))

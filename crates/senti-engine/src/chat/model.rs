@@ -18,14 +18,12 @@
 
 use senti_core::{Scores, Sentiment};
 
-use super::lexicon::Hit;
+use super::lexicon::{Hit, is_han};
 
 static MODEL_BYTES: &[u8] = include_bytes!("../../data/chat_model.bin");
 
 const MAGIC: &[u8; 4] = b"SCHM";
 const HEADER: usize = 28;
-/// Classes in weight order.
-pub const CLASSES: [&str; 3] = ["negative", "neutral", "positive"];
 
 /// log2 of the number of hashed buckets.
 pub const BUCKET_BITS: u32 = 18;
@@ -48,10 +46,6 @@ fn fnv(parts: &[&[u8]]) -> u32 {
         }
     }
     ((h ^ (h >> 32)) as u32) & (BUCKETS - 1)
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 /// One unit of the normalised text: an ASCII letter/digit run (a word) or any other
