@@ -14,8 +14,53 @@ use crate::window::{TermStat, WINDOWS_S, WindowStats, Windows};
 pub struct Comment {
     pub id: String,
     pub text: String,
-    #[serde(default)]
+    /// The client's timestamp (ms since the epoch).
+    #[serde(default, deserialize_with = "whole_ms")]
     pub ts_ms: Option<i64>,
+}
+
+/// An integer, or a number without a fractional part (JSON Schema's `integer`: `5.0` is one),
+/// in [-(2^63 - 1), 2^63 - 1]; or null. (-2^63 is out: an integer literal below it reaches
+/// here as the float -2^63, which cannot be told from it.)
+fn whole_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::{Error, Unexpected, Visitor};
+    struct Ms;
+    impl<'de> Visitor<'de> for Ms {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an integer of ms since the epoch, or null")
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            if v == i64::MIN {
+                return Err(E::invalid_value(Unexpected::Signed(v), &self));
+            }
+            Ok(Some(v))
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            i64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
+            // 2^63, exact as f64.
+            const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+            if v.fract() == 0.0 && v > -LIMIT && v < LIMIT {
+                Ok(Some(v as i64))
+            } else {
+                Err(E::invalid_value(Unexpected::Float(v), &self))
+            }
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_option(Ms)
 }
 
 /// Why a comment or a room was refused.

@@ -1,10 +1,13 @@
 //! Reading and parsing JSON request bodies with the service's limits, mapped to API errors.
 
 use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorCode};
 
@@ -153,6 +156,36 @@ pub fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError
         };
         ApiError::new(code, msg)
     })
+}
+
+/// axum's `Path`, refusing with the API's error body (axum's own is plain text): 400
+/// `invalid_request` for a segment that does not decode (e.g. `%FF`, not UTF-8).
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, st).await {
+            Ok(Path(t)) => Ok(ApiPath(t)),
+            Err(e) => Err(ApiError::new(ErrorCode::InvalidRequest, e.body_text())),
+        }
+    }
+}
+
+/// axum's `Query`, refusing with the API's error body: 400 `invalid_request` for a query
+/// string that does not fit (e.g. a parameter given twice).
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, st).await {
+            Ok(Query(t)) => Ok(ApiQuery(t)),
+            Err(e) => Err(ApiError::new(ErrorCode::InvalidRequest, e.body_text())),
+        }
+    }
 }
 
 #[cfg(test)]

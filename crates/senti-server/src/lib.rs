@@ -17,6 +17,7 @@ pub mod metrics;
 mod middleware;
 pub mod model_metrics;
 mod models;
+mod openapi;
 mod room_hub;
 mod routes;
 mod state;

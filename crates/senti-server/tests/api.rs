@@ -78,45 +78,42 @@ async fn request_ids_are_echoed_or_created() {
 
 #[tokio::test]
 async fn batch_answers_every_item_in_order() {
-    let s = TestServer::default().await;
-    let body = r#"{"items": [{"id": 1, "text": "good"}, {"id": "b"}, {"id": [3], "text": 5}, 7, {"text": "bad"}, {"id": null, "text": "the table"}, ["x", "good"]]}"#;
-    let (st, v) = json_of(post_json(&format!("{}/v1/sentiment/batch", s.url), body).await).await;
+    let s = TestServer::start(Config {
+        max_text_chars: 20,
+        ..Config::default()
+    })
+    .await;
+    let body = json!({"items": [{"id": 1, "text": "good"}, {"id": "b", "text": "x".repeat(21)}, {"id": [3], "text": "bad"}, {"text": "bad"}, {"id": null, "text": "the table"}]});
+    let (st, v) =
+        json_of(post_json(&format!("{}/v1/sentiment/batch", s.url), &body.to_string()).await).await;
     assert_eq!(st, 200);
     let r = v["results"].as_array().unwrap();
-    assert_eq!(r.len(), 7);
+    assert_eq!(r.len(), 5);
     assert_eq!(
         (r[0]["id"].clone(), r[0]["label"].clone()),
         (json!(1), json!("positive"))
     );
+    // A text too long is answered in its place; the others are scored.
     assert_eq!(
         r[1],
-        json!({"id": "b", "error": {"code": "missing_text", "message": "item 1: missing field `text`"}})
+        json!({"id": "b", "error": {"code": "text_too_long", "message": "text is 21 characters long; the limit is 20"}})
     );
     assert_eq!(
-        (r[2]["id"].clone(), r[2]["error"]["code"].clone()),
-        (json!([3]), json!("invalid_request"))
+        (r[2]["id"].clone(), r[2]["label"].clone()),
+        (json!([3]), json!("negative"))
     );
-    assert_eq!(
-        (r[3]["id"].clone(), r[3]["error"]["code"].clone()),
-        (Value::Null, json!("invalid_request"))
-    );
-    assert_eq!(r[4]["label"], "negative");
-    assert!(r[4].get("id").is_none());
-    assert_eq!(r[5]["label"], "neutral");
-    assert_eq!(r[6]["error"]["code"], "invalid_request");
+    assert_eq!(r[3]["label"], "negative");
+    assert!(r[3].get("id").is_none());
+    assert_eq!(r[4]["label"], "neutral");
 
     let m = s.metrics().await;
     assert_eq!(
-        sample(&m, r#"senti_errors_total{code="missing_text"}"#),
+        sample(&m, r#"senti_errors_total{code="text_too_long"}"#),
         1.0
     );
     assert_eq!(
-        sample(&m, r#"senti_errors_total{code="invalid_request"}"#),
-        3.0
-    );
-    assert_eq!(
         sample(&m, r#"senti_texts_total{lang="en",backend="vader"}"#),
-        3.0
+        4.0
     );
 }
 

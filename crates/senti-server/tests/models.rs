@@ -150,7 +150,7 @@ async fn model_requests_errors_and_listing() {
     // Batch: one model for all items, ids kept, errors in place.
     let r = post_json(
         &format!("{url}/v1/sentiment/batch"),
-        r#"{"model":"en@1","items":[{"id":1,"text":"good"},{"id":2,"text":"bad"},{"id":3}]}"#,
+        &json!({"model": "en@1", "items": [{"id": 1, "text": "good"}, {"id": 2, "text": "bad"}, {"id": 3, "text": "x".repeat(10_001)}]}).to_string(),
     )
     .await;
     assert_eq!(r.status(), 200);
@@ -160,7 +160,7 @@ async fn model_requests_errors_and_listing() {
     assert_eq!(res[0]["label"], "positive");
     assert_eq!(res[1]["label"], "negative");
     assert_eq!(res[1]["model"], "en@1");
-    assert_eq!(res[2]["error"]["code"], "missing_text");
+    assert_eq!(res[2]["error"]["code"], "text_too_long");
 
     let m = models(url).await;
     assert_eq!(m["onnxruntime"]["loaded"], true);

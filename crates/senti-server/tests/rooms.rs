@@ -62,8 +62,8 @@ async fn ingest_snapshot_and_errors() {
     let body = json!([
         {"id": "a", "text": "this is great"},
         {"id": "b", "text": "太差了，真无语"},
-        {"text": "no id"},
-        {"id": "c"},
+        {"id": "", "text": "no id"},
+        {"id": "x".repeat(129), "text": "id too long"},
         {"id": "d", "text": "x".repeat(20_000)},
     ]);
     let r = post(&url, body.to_string(), "application/json").await;
@@ -72,18 +72,21 @@ async fn ingest_snapshot_and_errors() {
     assert_eq!(b["accepted"], 2);
     let rejected = b["rejected"].as_array().unwrap();
     assert_eq!(rejected.len(), 3);
-    assert_eq!(rejected[0]["id"], Value::Null);
-    assert_eq!(rejected[1]["id"], "c");
+    assert_eq!(rejected[0]["id"], "");
+    assert_eq!(rejected[0]["error"]["code"], "invalid_comment_id");
+    assert_eq!(rejected[1]["error"]["code"], "invalid_comment_id");
+    assert_eq!(rejected[2]["id"], "d");
     assert_eq!(rejected[2]["error"]["code"], "text_too_long");
 
-    let nd = "{\"id\":\"e\",\"text\":\"awful\"}\n\n{\"id\":\"f\",\"text\":\"好看\",\"ts_ms\":5}\nnot json\n";
+    let nd =
+        "{\"id\":\"e\",\"text\":\"awful\"}\n\n{\"id\":\"f\",\"text\":\"好看\",\"ts_ms\":5.0}\n";
     let b: Value = post(&url, nd.into(), "application/x-ndjson")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(b["accepted"], 2);
-    assert_eq!(b["rejected"].as_array().unwrap().len(), 1);
+    assert_eq!(b["rejected"].as_array().unwrap().len(), 0);
 
     let snap: Value = reqwest::get(format!("{}/v1/rooms/live-1", srv.url))
         .await
@@ -142,6 +145,116 @@ async fn ingest_snapshot_and_errors() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
+}
+
+/// A comment of the wrong shape refuses the whole request with 400 and a JSON body naming it
+/// (the document says each comment is `{"id": string, "text": string, "ts_ms"?: integer}`);
+/// nothing of such a request is counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments_of_the_wrong_shape_refuse_the_request() {
+    let srv = TestServer::default().await;
+    let url = format!("{}/v1/rooms/shape/comments", srv.url);
+    let ok = r#"{"id": "a", "text": "good"}"#;
+    for (body, ct, code, message) in [
+        (
+            format!("[{ok}, {{\"text\": \"no id\"}}]"),
+            "application/json",
+            "invalid_request",
+            "comment 1: missing field `id`",
+        ),
+        (
+            format!("[{ok}, {{\"id\": \"c\"}}]"),
+            "application/json",
+            "invalid_request",
+            "comment 1: missing field `text`",
+        ),
+        (
+            format!("[{ok}, 5]"),
+            "application/json",
+            "invalid_request",
+            "comment 1: expected an object",
+        ),
+        (
+            r#"[["a", "good"]]"#.to_string(),
+            "application/json",
+            "invalid_request",
+            "comment 0: expected an object",
+        ),
+        (
+            r#"[{"id": 1, "text": "x"}]"#.to_string(),
+            "application/json",
+            "invalid_request",
+            "comment 0: invalid type: integer `1`",
+        ),
+        (
+            r#"[{"id": "a", "text": "x", "ts_ms": 1.5}]"#.to_string(),
+            "application/json",
+            "invalid_request",
+            "comment 0: invalid value: floating point `1.5`",
+        ),
+        (
+            r#"[{"id": "a", "text": "x", "ts_ms": 1e19}]"#.to_string(),
+            "application/json",
+            "invalid_request",
+            "comment 0: invalid value: floating point `1e+19`",
+        ),
+        (
+            r#"[{"id": "a", "text": "x", "ts_ms": 9223372036854775808}]"#.to_string(),
+            "application/json",
+            "invalid_request",
+            "comment 0: invalid value: integer `9223372036854775808`",
+        ),
+        (
+            r#"[{"id": "a", "text": "x", "ts_ms": -9223372036854775808}]"#.to_string(),
+            "application/json",
+            "invalid_request",
+            "comment 0: invalid value: integer `-9223372036854775808`",
+        ),
+        (
+            r#"[{"id": "a", "text": "x", "ts_ms": -9223372036854775809}]"#.to_string(),
+            "application/json",
+            "invalid_request",
+            "comment 0: invalid value: floating point",
+        ),
+        (
+            r#"{"id": "a", "text": "x"}"#.to_string(),
+            "application/json",
+            "invalid_request",
+            "expected a JSON array of comments",
+        ),
+        (
+            format!("{ok}\n\nnot json\n"),
+            "application/x-ndjson",
+            "invalid_json",
+            "line 3: expected ident",
+        ),
+        (
+            format!("{ok}\n[1]\n"),
+            "application/x-ndjson",
+            "invalid_request",
+            "line 2: expected an object",
+        ),
+    ] {
+        let r = post(&url, body.clone(), ct).await;
+        assert_eq!(r.status(), 400, "{body}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["code"], code, "{body}: {e}");
+        let got = e["error"]["message"].as_str().unwrap();
+        assert!(got.starts_with(message), "{body}: {got}");
+    }
+    let snap: Value = reqwest::get(format!("{}/v1/rooms/shape", srv.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(snap["total"], 0, "nothing of a refused request is counted");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

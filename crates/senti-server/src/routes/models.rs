@@ -1,20 +1,23 @@
 //! `GET /v1/models` and `POST /admin/models/{name}/reload`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::extract::ApiPath;
 use crate::routes::json_response;
 use crate::state::Shared;
 
 #[derive(Serialize, ToSchema)]
 pub struct ModelsResponse {
     /// The repository folder (`--model-repo`), or null when none is configured.
+    #[schema(required = true)]
     pub repository: Option<String>,
-    /// The model requests without `model` get (`--model`), if any.
+    /// The model requests without `model` get (`--model`), or null.
+    #[schema(required = true)]
     pub default_model: Option<String>,
     /// Whether ONNX Runtime is loaded in this process, and from where.
     pub onnxruntime: RuntimeInfo,
@@ -31,7 +34,8 @@ pub struct RuntimeInfo {
 }
 
 /// Loaded models, their versions and devices.
-#[utoipa::path(get, path = "/v1/models", responses((status = 200, body = ModelsResponse)))]
+#[utoipa::path(get, path = "/v1/models", operation_id = "list_models",
+    responses((status = 200, description = "The repository and its models", body = ModelsResponse)))]
 pub async fn list(State(st): State<Shared>) -> Response {
     let body = ModelsResponse {
         repository: st.models.as_ref().map(|r| r.root().display().to_string()),
@@ -46,16 +50,19 @@ pub async fn list(State(st): State<Shared>) -> Response {
 }
 
 /// Rescans one model's versions now (needs `--admin-token`, sent as a bearer token).
-#[utoipa::path(post, path = "/admin/models/{name}/reload",
+#[utoipa::path(post, path = "/admin/models/{name}/reload", operation_id = "reload_model",
     params(("name" = String, Path, description = "Model name")),
+    security(("admin_token" = [])),
     responses(
         (status = 200, description = "The model's state after the rescan", body = Object),
+        (status = 400, description = "invalid_request: a segment that does not decode", body = crate::error::ErrorBody),
         (status = 401, description = "unauthorized", body = crate::error::ErrorBody),
-        (status = 404, description = "not_found (admin routes off), model_not_found", body = crate::error::ErrorBody),
+        (status = 404, description = "not_found (admin routes off: no --admin-token), model_not_found", body = crate::error::ErrorBody),
+        (status = 500, description = "backend_error, internal: the rescan failed", body = crate::error::ErrorBody),
     ))]
 pub async fn reload(
     State(st): State<Shared>,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Some(token) = st.cfg.admin_token.as_deref() else {

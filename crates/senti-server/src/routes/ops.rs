@@ -8,13 +8,24 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use crate::openapi::AdminToken;
 use crate::routes::json_response;
 use crate::state::Shared;
 
 #[derive(Serialize, ToSchema)]
 pub struct Status {
-    /// "ok", "ready" or "draining".
+    #[schema(value_type = StatusName)]
     pub status: &'static str,
+}
+
+/// "ok" (`/healthz`), "ready" or "draining" (`/readyz`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)] // describes JSON for the document; never built
+pub enum StatusName {
+    Ok,
+    Ready,
+    Draining,
 }
 
 fn status(code: StatusCode, s: &'static str) -> Response {
@@ -26,13 +37,15 @@ fn status(code: StatusCode, s: &'static str) -> Response {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Status)))]
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Alive", body = Status)))]
 pub async fn healthz() -> Response {
     status(StatusCode::OK, "ok")
 }
 
 /// Readiness: 503 once shutdown has begun.
-#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Status), (status = 503, body = Status)))]
+#[utoipa::path(get, path = "/readyz", responses(
+    (status = 200, description = "Ready", body = Status),
+    (status = 503, description = "Draining: shutdown has begun", body = Status)))]
 pub async fn readyz(State(st): State<Shared>) -> Response {
     if st.draining.load(Ordering::Relaxed) {
         status(StatusCode::SERVICE_UNAVAILABLE, "draining")
@@ -41,8 +54,9 @@ pub async fn readyz(State(st): State<Shared>) -> Response {
     }
 }
 
-/// Prometheus metrics in text format.
-#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
+/// Prometheus metrics in the OpenMetrics text format.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "OpenMetrics 1.0.0 text",
+    content_type = "application/openmetrics-text", body = String)))]
 pub async fn metrics(State(st): State<Shared>) -> Response {
     let mut resp = st.metrics.render().into_response();
     resp.headers_mut().insert(
@@ -59,8 +73,8 @@ pub struct Info {
     pub backends: Vec<BackendInfo>,
     pub limits: Limits,
     pub uptime_seconds: f64,
-    /// Clustered mode only: this replica's membership.
-    #[schema(value_type = Option<Object>)]
+    /// Clustered mode only: this replica's membership (null when alone).
+    #[schema(value_type = Option<Object>, required = true)]
     pub cluster: Option<senti_cluster::ClusterStatus>,
 }
 
@@ -83,7 +97,7 @@ pub struct Limits {
 }
 
 /// Version, backends and limits.
-#[utoipa::path(get, path = "/v1/info", responses((status = 200, body = Info)))]
+#[utoipa::path(get, path = "/v1/info", responses((status = 200, description = "This server", body = Info)))]
 pub async fn info(State(st): State<Shared>) -> Response {
     let c = &st.cfg;
     let info = Info {
@@ -120,7 +134,7 @@ pub async fn info(State(st): State<Shared>) -> Response {
 #[openapi(
     info(
         title = "senti",
-        description = "Real-time sentiment analysis. Every error response is {\"error\": {\"code\", \"message\"}}; the codes are listed in the ErrorCode schema."
+        description = "Real-time sentiment analysis. Every error response is {\"error\": {\"code\", \"message\"}} (the ErrorBody schema; the codes are the ErrorCode schema). A method a route does not list is 405 method_not_allowed with an Allow header; a path no route matches is 404 not_found. Limits that depend on the configuration are this server's (`maxLength`, `maxItems`; GET /v1/info lists them all); a body over `max_body_bytes` (default 1048576) is 413 body_too_large."
     ),
     paths(
         crate::routes::sentiment::sentiment,
@@ -138,17 +152,24 @@ pub async fn info(State(st): State<Shared>) -> Response {
         crate::routes::rooms::list,
         crate::routes::rooms::get,
         crate::routes::rooms::events,
+        crate::routes::dashboard::index,
+        crate::routes::dashboard::room,
+        crate::routes::dashboard::asset,
     ),
     components(schemas(
         crate::error::ErrorCodes,
         crate::error::ErrorBody,
-        crate::error::ErrorDetail
-    ))
+        crate::error::ErrorDetail,
+        crate::openapi::RoomId,
+        crate::openapi::CommentsMode,
+        crate::routes::dashboard::AssetName
+    )),
+    modifiers(&AdminToken)
 )]
 pub struct ApiDoc;
 
-/// This document.
-#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3 document")))]
-pub async fn openapi() -> Response {
-    json_response(ApiDoc::openapi().to_json().unwrap_or_default().into_bytes())
+/// This document, with this server's limits.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3.1 document", body = Object)))]
+pub async fn openapi(State(st): State<Shared>) -> Response {
+    json_response(serde_json::to_vec(&crate::openapi::document(&st.cfg)).unwrap_or_default())
 }

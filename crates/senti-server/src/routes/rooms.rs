@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
@@ -14,9 +14,10 @@ use futures_util::stream::{self, Stream};
 use senti_rooms::{Comment, valid_room_id};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetail};
-use crate::extract::{json_or_ndjson, read_limited};
+use crate::extract::{ApiPath, ApiQuery, json_or_ndjson, read_limited};
 use crate::room_hub::{RoomEvent, now_ms};
 use crate::routes::json_response;
 use crate::state::Shared;
@@ -29,13 +30,18 @@ fn check_room(room: &str) -> Result<(), ApiError> {
     }
 }
 
-#[derive(Serialize)]
+/// A comment not taken: invalid_comment_id, text_too_long, rate_limited, or why it could not
+/// be scored.
+#[derive(Serialize, ToSchema)]
 struct Rejected {
+    /// The comment's id.
+    #[schema(required = true)]
     id: Option<String>,
     error: ErrorDetail,
 }
 
-#[derive(Serialize)]
+/// What became of the request's comments.
+#[derive(Serialize, ToSchema)]
 struct Accepted {
     /// Comments taken (duplicates included).
     accepted: usize,
@@ -44,29 +50,38 @@ struct Accepted {
     rejected: Vec<Rejected>,
 }
 
-/// The comments of a body: a JSON array, or NDJSON lines; each parsed on its own so one bad
-/// comment is rejected alone.
-type Parsed = Result<Comment, (Option<String>, ApiError)>;
-
-fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Parsed>, ApiError> {
-    let reject = |id: Option<String>, code, message: String| (id, ApiError::new(code, message));
-    let one = |raw: &str, i: usize| -> Parsed {
+/// The comments of a body: a JSON array, or NDJSON lines. A comment of the wrong shape (not
+/// an object, no `id` or `text`, a member of the wrong type) refuses the whole request, naming
+/// it; rules on well-formed comments (id length, text length) reject only that comment.
+fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Comment>, ApiError> {
+    let one = |raw: &str, what: &str, i: usize| -> Result<Comment, ApiError> {
+        if !raw.trim_start().starts_with('{') {
+            return Err(match serde_json::from_str::<serde::de::IgnoredAny>(raw) {
+                Ok(_) => ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    format!("{what} {i}: expected an object"),
+                ),
+                Err(e) => ApiError::new(ErrorCode::InvalidJson, format!("{what} {i}: {e}")),
+            });
+        }
         serde_json::from_str::<Comment>(raw).map_err(|e| {
-            let id = serde_json::from_str::<serde_json::Value>(raw)
-                .ok()
-                .and_then(|v| v.get("id").and_then(|x| x.as_str()).map(str::to_string));
-            reject(id, ErrorCode::InvalidRequest, format!("comment {i}: {e}"))
+            let code = if e.is_data() {
+                ErrorCode::InvalidRequest
+            } else {
+                ErrorCode::InvalidJson
+            };
+            ApiError::new(code, format!("{what} {i}: {e}"))
         })
     };
     if ndjson {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| ApiError::new(ErrorCode::InvalidJson, format!("NDJSON body: {e}")))?;
-        return Ok(text
+        return text
             .lines()
-            .filter(|l| !l.trim().is_empty())
             .enumerate()
-            .map(|(i, l)| one(l, i))
-            .collect());
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| one(l, "line", i + 1))
+            .collect();
     }
     let items: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes).map_err(|e| {
         let code = if e.is_data() {
@@ -76,28 +91,32 @@ fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Parsed>, ApiError> {
         };
         ApiError::new(code, format!("expected a JSON array of comments: {e}"))
     })?;
-    Ok(items
+    items
         .iter()
         .enumerate()
-        .map(|(i, r)| one(r.get(), i))
-        .collect())
+        .map(|(i, r)| one(r.get(), "comment", i))
+        .collect()
 }
 
 /// Adds comments to a room (created by its first comment).
-#[utoipa::path(post, path = "/v1/rooms/{room}/comments",
-    params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}")),
-    request_body(content = Vec<Object>, description = "[{\"id\": str, \"text\": str, \"ts_ms\"?: int}, ...] as a JSON array, or one per line with Content-Type: application/x-ndjson"),
+#[utoipa::path(post, path = "/v1/rooms/{room}/comments", operation_id = "ingest_comments",
+    params(("room" = crate::openapi::RoomId, Path)),
+    request_body(description = "The comments, as a JSON array or as NDJSON (one comment per line; blank lines are skipped).",
+        content((Vec<crate::openapi::Comment> = "application/json"), (crate::openapi::Comment = "application/x-ndjson"))),
     responses(
-        (status = 202, description = "{accepted, duplicates, rejected: [{id, error}]}", body = Object),
-        (status = 400, description = "invalid_room, invalid_json, invalid_request", body = crate::error::ErrorBody),
-        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
-        (status = 429, description = "too_many_rooms", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded; unavailable (clustered: JetStream did not take the comments; retrying is safe)", body = crate::error::ErrorBody),
+        (status = 202, description = "Taken; comments that broke a per-comment rule are in `rejected`", body = Accepted),
+        (status = 400, description = "invalid_room, invalid_json, invalid_request (not an array, a comment that is not an object, lacks id or text, or has a member of the wrong type)", body = crate::error::ErrorBody),
+        (status = 404, description = "not_found: an empty room segment matches no route", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout: the body did not arrive within `body_timeout_ms`", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large: more than `max_body_bytes` (default 1048576)", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type: send application/json or application/x-ndjson (also application/ndjson, application/jsonl, application/x-jsonlines)", body = crate::error::ErrorBody),
+        (status = 429, description = "too_many_rooms: `max_rooms` (default 10000) rooms are active and this one is new", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded; unavailable (clustered: JetStream did not take the comments; retrying is safe)", body = crate::error::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait: 1"))),
     ))]
 pub async fn ingest(
     State(st): State<Shared>,
-    Path(room): Path<String>,
+    ApiPath(room): ApiPath<String>,
     req: Request,
 ) -> Result<Response, ApiError> {
     check_room(&room)?;
@@ -111,7 +130,10 @@ pub async fn ingest(
         st.cfg.body_timeout(),
     )
     .await?;
-    let parsed = parse_comments(&bytes, ndjson)?;
+    let parsed = parse_comments(&bytes, ndjson)?
+        .into_iter()
+        .map(Ok)
+        .collect();
     let o = crate::ingest::accept(&st, &room, parsed, now_ms()).await?;
     let out = Accepted {
         accepted: o.accepted,
@@ -133,7 +155,7 @@ pub async fn ingest(
     Ok(resp)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct RoomSummary {
     room: String,
     total: u64,
@@ -142,8 +164,14 @@ struct RoomSummary {
     spike: bool,
 }
 
+#[derive(Serialize, ToSchema)]
+struct RoomList {
+    rooms: Vec<RoomSummary>,
+}
+
 /// Active rooms.
-#[utoipa::path(get, path = "/v1/rooms", responses((status = 200, description = "{rooms: [{room, total, rate_10s, ewma_compound, spike}]}", body = Object)))]
+#[utoipa::path(get, path = "/v1/rooms", operation_id = "list_rooms",
+    responses((status = 200, description = "The active rooms, sorted by id", body = RoomList)))]
 pub async fn list(State(st): State<Shared>) -> Response {
     let now = now_ms();
     let rooms: Vec<RoomSummary> = st
@@ -159,15 +187,19 @@ pub async fn list(State(st): State<Shared>) -> Response {
             room: s.room,
         })
         .collect();
-    json_response(serde_json::to_vec(&serde_json::json!({ "rooms": rooms })).unwrap_or_default())
+    json_response(serde_json::to_vec(&RoomList { rooms }).unwrap_or_default())
 }
 
 /// A room's current statistics (empty for an unknown room).
-#[utoipa::path(get, path = "/v1/rooms/{room}",
-    params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}")),
-    responses((status = 200, description = "The snapshot", body = Object),
-        (status = 400, description = "invalid_room", body = crate::error::ErrorBody)))]
-pub async fn get(State(st): State<Shared>, Path(room): Path<String>) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/v1/rooms/{room}", operation_id = "get_room",
+    params(("room" = crate::openapi::RoomId, Path)),
+    responses((status = 200, description = "The snapshot", body = crate::openapi::RoomSnapshot),
+        (status = 400, description = "invalid_room, invalid_request (a segment that does not decode)", body = crate::error::ErrorBody),
+        (status = 404, description = "not_found: an empty room segment matches no route", body = crate::error::ErrorBody)))]
+pub async fn get(
+    State(st): State<Shared>,
+    ApiPath(room): ApiPath<String>,
+) -> Result<Response, ApiError> {
     let snap = st.rooms.snapshot(&room, now_ms())?;
     Ok(json_response(serde_json::to_vec(&snap).unwrap_or_default()))
 }
@@ -224,15 +256,17 @@ impl Sub {
 
 /// Server-sent events of a room: `stats` every second, `spike`, `comment` (when asked),
 /// `lagged` when this subscriber fell behind and skipped events.
-#[utoipa::path(get, path = "/v1/rooms/{room}/events",
-    params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}"),
-        ("comments" = Option<String>, Query, description = "all, sampled (at most 10 a second) or none")),
-    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String),
-        (status = 400, description = "invalid_room, invalid_request", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/rooms/{room}/events", operation_id = "room_events",
+    params(("room" = crate::openapi::RoomId, Path),
+        ("comments" = Option<crate::openapi::CommentsMode>, Query),
+        ("Last-Event-ID" = Option<String>, Header, nullable = false, description = "Resume after this event id (a number; anything else starts afresh)")),
+    responses((status = 200, description = "An endless event stream; a `:` comment line every 15 s without events", content_type = "text/event-stream", body = crate::openapi::RoomEventSchema),
+        (status = 400, description = "invalid_room, invalid_request (a bad `comments`, a parameter given twice, a segment that does not decode)", body = crate::error::ErrorBody),
+        (status = 404, description = "not_found: an empty room segment matches no route", body = crate::error::ErrorBody)))]
 pub async fn events(
     State(st): State<Shared>,
-    Path(room): Path<String>,
-    Query(q): Query<EventsQuery>,
+    ApiPath(room): ApiPath<String>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_room(&room)?;

@@ -17,36 +17,52 @@ use crate::state::Shared;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentRequest<'a> {
-    /// The text to segment (at most `max_text_chars` characters).
+    /// The text to segment: at most `max_text_chars` characters (default 10000; `maxLength`
+    /// is this server's), else 400 text_too_long.
     #[serde(borrow)]
     #[schema(value_type = String)]
     pub text: Cow<'a, str>,
-    /// "hmm" (default, `jieba.lcut(s)`), "no-hmm" (`HMM=False`), "all" (`cut_all=True`) or
-    /// "search" (`lcut_for_search`).
     #[serde(default, borrow)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::openapi::SegmentMode>)]
     pub mode: Option<Cow<'a, str>>,
     /// Tokens as `{"word", "start", "end"}` (character offsets) instead of strings.
     #[serde(default)]
     pub offsets: bool,
 }
 
-/// `{"tokens": [...]}`.
+/// `{"tokens": [...]}`: strings, or with `offsets` objects.
 #[derive(Serialize, ToSchema)]
 pub struct SegmentResponse {
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<SegmentToken>)]
     pub tokens: Vec<serde_json::Value>,
+}
+
+/// A word, or with `offsets` the word and its character offsets (as `jieba.tokenize`).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // describes JSON for the document; never built
+pub enum SegmentToken {
+    Word(String),
+    WithOffsets(WordOffsets),
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WordOffsets {
+    pub word: String,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// Segment one text.
 #[utoipa::path(post, path = "/v1/segment", request_body = SegmentRequest,
     responses(
         (status = 200, description = "The tokens", body = SegmentResponse),
-        (status = 400, description = "invalid_json, invalid_request, missing_text, text_too_long, invalid_mode", body = crate::error::ErrorBody),
-        (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
-        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded (with Retry-After)", body = crate::error::ErrorBody),
+        (status = 400, description = "invalid_json, invalid_request (not an object, a wrong type, an unknown member), missing_text, text_too_long, invalid_mode", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout: the body did not arrive within `body_timeout_ms`", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large: more than `max_body_bytes` (default 1048576)", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type: the body must be sent as application/json", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded", body = crate::error::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait: 1"))),
     ))]
 pub async fn segment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (_permit, bytes) = admit_and_read(&st, req).await?;

@@ -21,62 +21,103 @@ use crate::state::Shared;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SentimentRequest<'a> {
-    /// The text to score (at most `max_text_chars` characters).
+    /// The text to score: at most `max_text_chars` characters (default 10000; `maxLength` is
+    /// this server's), else 400 text_too_long.
     #[serde(borrow)]
     #[schema(value_type = String)]
     pub text: Cow<'a, str>,
-    /// "auto" (default: detected), "en", "zh", or a tag such as "en-US".
     #[serde(default, borrow)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::openapi::LangTag>)]
     pub lang: Option<Cow<'a, str>>,
     /// Add per-token valences (`tokens`).
     #[serde(default)]
     pub explain: bool,
-    /// A model from the repository, `name` or `name@version` (default: `--model`, else the
-    /// lexicon scorers).
+    /// A model from the repository (default: `--model`, else the lexicon scorers).
     #[serde(default, borrow)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::openapi::ModelName>)]
     pub model: Option<Cow<'a, str>>,
     /// With a model: fail with 503 `model_unavailable` while its circuit breaker is open,
     /// instead of a degraded lexicon answer.
     #[serde(default)]
     pub strict: bool,
-    /// "general" (default) or "chat": live-chat slang, emoji and repeats count (lexicon
-    /// scorers).
     #[serde(default, borrow)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::openapi::DomainName>)]
     pub domain: Option<Cow<'a, str>>,
 }
 
-/// The score object (same as `senti score`).
+/// The score object (same as `senti score`); optional members are absent, never null.
 #[derive(Serialize, ToSchema)]
 pub struct SentimentResponse {
     /// "positive" (compound >= 0.05), "negative" (<= -0.05) or "neutral".
+    #[schema(value_type = LabelName)]
     pub label: String,
     pub compound: f64,
     pub pos: f64,
     pub neu: f64,
     pub neg: f64,
+    /// The language the text was scored as.
+    #[schema(value_type = LangName)]
     pub lang: String,
+    /// The scorer: "vader", "zh", "vader+zh" (mixed), a chat scorer, or a model backend.
     pub backend: String,
     /// Model backends: `name@version` of the model that answered.
+    #[schema(nullable = false)]
     pub model: Option<String>,
     /// Model backends: `{label: probability}` for every label of the model.
-    #[schema(value_type = Option<Object>)]
-    pub probabilities: Option<serde_json::Value>,
-    /// Model backends: true when the text was cut to the model's input limit.
+    #[schema(nullable = false)]
+    pub probabilities: Option<std::collections::BTreeMap<String, f64>>,
+    /// Model backends: present (true) when the text was cut to the model's input limit.
+    #[schema(nullable = false)]
     pub truncated: Option<bool>,
-    /// Present with `explain`: `[{text, start, end, valence}]`, offsets in code points.
+    /// Present with `explain`; offsets in code points.
+    #[schema(nullable = false)]
     pub tokens: Option<Vec<TokenSchema>>,
-    /// "l1", "l2", "l1-near" or "l2-near" when a cache tier answered.
+    /// The cache tier that answered, if one did.
+    #[schema(nullable = false, value_type = Option<CacheTierName>)]
     pub cached: Option<String>,
-    /// True when the asked-for model could not answer and the lexicon scorer did.
+    /// Present (true) when the asked-for model could not answer and the lexicon scorer did.
+    #[schema(nullable = false)]
     pub degraded: Option<bool>,
     /// Why the answer is degraded.
+    #[schema(nullable = false)]
     pub degraded_reason: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = Label)]
+#[allow(dead_code)] // describes JSON for the document; never built
+pub enum LabelName {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+/// The language a text was scored as ("mixed": both scorers, part by part).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = Lang)]
+#[allow(dead_code)] // describes JSON for the document; never built
+pub enum LangName {
+    En,
+    Zh,
+    Mixed,
+}
+
+/// A cache tier: "l1", "l2", "l1-near" or "l2-near".
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schema(as = CacheTier)]
+#[allow(dead_code)] // describes JSON for the document; never built
+pub enum CacheTierName {
+    L1,
+    L2,
+    L1Near,
+    L2Near,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = Token)]
 pub struct TokenSchema {
     pub text: String,
     pub start: usize,
@@ -88,34 +129,72 @@ pub struct TokenSchema {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest<'a> {
-    /// `[{"id"?: any JSON value, "text": string}, ...]`, at most `max_batch_items`.
+    /// At most `max_batch_items` items (default 1000; `maxItems` is this server's), else 400
+    /// batch_too_large. An item that is not an object, lacks `text` or has a `text` that is
+    /// not a string refuses the whole request (400, naming the item).
     #[serde(borrow)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<BatchItemSchema>)]
     pub items: Vec<&'a RawValue>,
     #[serde(default, borrow)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::openapi::LangTag>)]
     pub lang: Option<Cow<'a, str>>,
     #[serde(default)]
     pub explain: bool,
     /// As in `POST /v1/sentiment`; one model for the whole batch.
     #[serde(default, borrow)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::openapi::ModelName>)]
     pub model: Option<Cow<'a, str>>,
     /// As in `POST /v1/sentiment`.
     #[serde(default)]
     pub strict: bool,
-    /// As in `POST /v1/sentiment`.
     #[serde(default, borrow)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::openapi::DomainName>)]
     pub domain: Option<Cow<'a, str>>,
 }
 
-/// `{"results": [...]}`: each item's score object (with its `id` when given), or
-/// `{"id", "error": {"code", "message"}}` for an item that failed, in input order.
+/// One text of a batch.
+#[derive(Serialize, ToSchema)]
+#[schema(as = BatchItem)]
+pub struct BatchItemSchema {
+    /// Echoed in the item's result.
+    #[schema(value_type = Option<crate::openapi::AnyValue>, nullable = false)]
+    id: Option<()>,
+    /// A text longer than `max_text_chars` (default 10000) is not scored: its result is a
+    /// text_too_long error in place, the other items are.
+    text: String,
+}
+
+/// `{"results": [...]}`, one per item, in input order.
 #[derive(Serialize, ToSchema)]
 pub struct BatchResponse {
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<BatchResult>)]
     pub results: Vec<serde_json::Value>,
+}
+
+/// An item's score object (with its `id` when it had one), or the error that item got.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // describes JSON for the document; never built
+pub enum BatchResult {
+    Scored(Box<BatchScored>),
+    Failed(BatchFailed),
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchScored {
+    #[schema(value_type = Option<crate::openapi::AnyValue>, nullable = false)]
+    id: Option<()>,
+    #[serde(flatten)]
+    score: SentimentResponse,
+}
+
+/// An item that was not scored (text_too_long, or a model's error for it).
+#[derive(Serialize, ToSchema)]
+pub struct BatchFailed {
+    /// The item's `id`; null when it had none.
+    #[schema(value_type = crate::openapi::AnyValue)]
+    id: (),
+    error: ErrorDetail,
 }
 
 /// A batch item's id (echoed back) and its text or why it cannot be scored.
@@ -127,12 +206,6 @@ struct BatchItem<'a> {
     id: Option<&'a RawValue>,
     #[serde(default, borrow)]
     text: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct IdOnly<'a> {
-    #[serde(default, borrow)]
-    id: Option<&'a RawValue>,
 }
 
 /// `x-queue-time-us`, `x-inference-time-us`, `x-tokenize-time-us` and `x-batch-size` of a
@@ -165,12 +238,14 @@ fn timing_headers(resp: &mut Response, timings: impl Iterator<Item = StageTiming
 #[utoipa::path(post, path = "/v1/sentiment", request_body = SentimentRequest,
     responses(
         (status = 200, description = "The score", body = SentimentResponse),
-        (status = 400, description = "invalid_json, invalid_request, missing_text, text_too_long, unsupported_lang", body = crate::error::ErrorBody),
-        (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
-        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 400, description = "invalid_json, invalid_request (not an object, a wrong type, an unknown member), missing_text, text_too_long, unsupported_lang, invalid_domain", body = crate::error::ErrorBody),
         (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable (with Retry-After)", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout: the body did not arrive within `body_timeout_ms`", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large: more than `max_body_bytes` (default 1048576)", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type: the body must be sent as application/json", body = crate::error::ErrorBody),
+        (status = 500, description = "backend_error (a strict request whose model failed), internal", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable", body = crate::error::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait: 1"))),
     ))]
 pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (_permit, bytes) = admit_and_read(&st, req).await?;
@@ -198,12 +273,14 @@ pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Respons
 #[utoipa::path(post, path = "/analyze", request_body = SentimentRequest,
     responses(
         (status = 200, description = "The score", body = SentimentResponse),
-        (status = 400, description = "invalid_json, invalid_request, missing_text, text_too_long, unsupported_lang", body = crate::error::ErrorBody),
-        (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
-        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 400, description = "invalid_json, invalid_request (not an object, a wrong type, an unknown member), missing_text, text_too_long, unsupported_lang, invalid_domain", body = crate::error::ErrorBody),
         (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable (with Retry-After)", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout: the body did not arrive within `body_timeout_ms`", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large: more than `max_body_bytes` (default 1048576)", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type: the body must be sent as application/json", body = crate::error::ErrorBody),
+        (status = 500, description = "backend_error (a strict request whose model failed), internal", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable", body = crate::error::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait: 1"))),
     ))]
 pub async fn analyze(st: State<Shared>, req: Request) -> Result<Response, ApiError> {
     sentiment(st, req).await
@@ -226,13 +303,15 @@ struct ItemErr<'a> {
 /// Score many texts; a failing item gets an error in its place.
 #[utoipa::path(post, path = "/v1/sentiment/batch", request_body = BatchRequest,
     responses(
-        (status = 200, description = "One result per item, in order", body = BatchResponse),
-        (status = 400, description = "invalid_json, invalid_request, batch_too_large, unsupported_lang", body = crate::error::ErrorBody),
-        (status = 408, description = "request_timeout", body = crate::error::ErrorBody),
-        (status = 413, description = "body_too_large", body = crate::error::ErrorBody),
+        (status = 200, description = "One result per item, in order: its score, or its error in place", body = BatchResponse),
+        (status = 400, description = "invalid_json, invalid_request (not an object, a wrong type, an unknown member, an item that is not an object or whose text is not a string), missing_text (an item without text), batch_too_large, unsupported_lang, invalid_domain", body = crate::error::ErrorBody),
         (status = 404, description = "model_not_found", body = crate::error::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = crate::error::ErrorBody),
-        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable (with Retry-After)", body = crate::error::ErrorBody),
+        (status = 408, description = "request_timeout: the body did not arrive within `body_timeout_ms`", body = crate::error::ErrorBody),
+        (status = 413, description = "body_too_large: more than `max_body_bytes` (default 1048576)", body = crate::error::ErrorBody),
+        (status = 415, description = "unsupported_media_type: the body must be sent as application/json", body = crate::error::ErrorBody),
+        (status = 500, description = "backend_error (a strict request whose model failed), internal", body = crate::error::ErrorBody),
+        (status = 503, description = "overloaded, deadline_exceeded, model_unavailable", body = crate::error::ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait: 1"))),
     ))]
 pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (_permit, bytes) = admit_and_read(&st, req).await?;
@@ -248,53 +327,27 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
     })?;
 
     // Parse and validate every item, then submit all valid texts before awaiting any, so a
-    // batching backend sees the whole request at once.
+    // batching backend sees the whole request at once. An item of the wrong shape refuses
+    // the request; a text too long is answered in its place.
     let mut items: Vec<ParsedItem> = Vec::with_capacity(req.items.len());
     for (i, raw) in req.items.iter().enumerate() {
         // serde would fill a struct from an array too; an item must be an object.
-        let parsed = if raw.get().trim_start().starts_with('{') {
-            serde_json::from_str::<BatchItem>(raw.get())
-        } else {
-            items.push((
-                None,
-                Err(ApiError::new(
-                    ErrorCode::InvalidRequest,
-                    format!("item {i}: expected an object"),
-                )),
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("item {i}: expected an object"),
             ));
-            continue;
+        }
+        let item = serde_json::from_str::<BatchItem>(raw.get())
+            .map_err(|e| ApiError::new(ErrorCode::InvalidRequest, format!("item {i}: {e}")))?;
+        let Some(text) = item.text else {
+            return Err(ApiError::new(
+                ErrorCode::MissingText,
+                format!("item {i}: missing field `text`"),
+            ));
         };
-        items.push(match parsed {
-            Err(e) => {
-                let id = serde_json::from_str::<IdOnly>(raw.get())
-                    .ok()
-                    .and_then(|x| x.id);
-                (
-                    id,
-                    Err(ApiError::new(
-                        ErrorCode::InvalidRequest,
-                        format!("item {i}: {e}"),
-                    )),
-                )
-            }
-            Ok(BatchItem { id, text: None }) => (
-                id,
-                Err(ApiError::new(
-                    ErrorCode::MissingText,
-                    format!("item {i}: missing field `text`"),
-                )),
-            ),
-            Ok(BatchItem {
-                id,
-                text: Some(text),
-            }) => (
-                id,
-                st.engine
-                    .check_text(&text)
-                    .map(|()| text)
-                    .map_err(ApiError::from),
-            ),
-        });
+        let checked = st.engine.check_text(&text).map(|()| text);
+        items.push((item.id, checked.map_err(ApiError::from)));
     }
     // Every valid text goes to the engine at once, so a model batches them and the cache
     // looks them up together.
