@@ -11,6 +11,7 @@ mod conn;
 pub mod error;
 mod extract;
 pub mod grpc;
+mod grpc_trace;
 mod ingest;
 pub mod logging;
 pub mod metrics;
@@ -20,6 +21,7 @@ mod models;
 mod room_hub;
 mod routes;
 mod state;
+pub mod telemetry;
 
 use std::sync::Arc;
 

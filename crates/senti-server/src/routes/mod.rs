@@ -21,6 +21,16 @@ macro_rules! route_table {
     };
 }
 
+/// Runs a block under a stage span (`validate`, `encode`; see `telemetry` for why these are
+/// DEBUG callsites); a `?` inside still returns from the handler.
+macro_rules! stage {
+    ($name:literal, $body:block) => {{
+        let _stage = tracing::debug_span!(target: "senti::stage", $name).entered();
+        $body
+    }};
+}
+pub(crate) use stage;
+
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
