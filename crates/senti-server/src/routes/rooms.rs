@@ -165,7 +165,7 @@ pub async fn list(State(st): State<Shared>) -> Response {
 /// A room's current statistics (empty for an unknown room).
 #[utoipa::path(get, path = "/v1/rooms/{room}",
     params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}")),
-    responses((status = 200, description = "The snapshot", body = Object),
+    responses((status = 200, description = "The snapshot: {room, at_ms, total, windows: [{seconds, count, positive, neutral, negative, mean_compound, rate}] (1 s, 10 s, 60 s), ewma_compound, seconds: [{at_ms, count, positive, neutral, negative}] (each of the last 10 clock seconds, oldest first; the last still filling), top_terms: [{term, weight, valence}] (valence: signed sum, its direction), spike, last_spike}", body = Object),
         (status = 400, description = "invalid_room", body = crate::error::ErrorBody)))]
 pub async fn get(State(st): State<Shared>, Path(room): Path<String>) -> Result<Response, ApiError> {
     let snap = st.rooms.snapshot(&room, now_ms())?;
@@ -222,12 +222,13 @@ impl Sub {
     }
 }
 
-/// Server-sent events of a room: `stats` every second, `spike`, `comment` (when asked),
-/// `lagged` when this subscriber fell behind and skipped events.
+/// Server-sent events of a room: `stats` every second (the snapshot of `GET /v1/rooms/{room}`),
+/// `spike`, `comment` (when asked), `lagged` when this subscriber fell behind and skipped
+/// events.
 #[utoipa::path(get, path = "/v1/rooms/{room}/events",
     params(("room" = String, Path, description = "[A-Za-z0-9_-]{1,64}"),
         ("comments" = Option<String>, Query, description = "all, sampled (at most 10 a second) or none")),
-    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "text/event-stream: `stats` (the room's snapshot, as GET /v1/rooms/{room}), `spike` ({room, at_ms, negative_share, baseline_mean, baseline_sd, threshold, count_10s}), `comment` ({id, text, label, compound, lang, ts_ms?, at_ms}), `lagged` ({skipped})", content_type = "text/event-stream", body = String),
         (status = 400, description = "invalid_room, invalid_request", body = crate::error::ErrorBody)))]
 pub async fn events(
     State(st): State<Shared>,
