@@ -6,6 +6,7 @@
 //! decode, call the engine and encode; no scoring policy lives here.
 
 mod app;
+mod auth;
 pub mod config;
 mod conn;
 pub mod error;

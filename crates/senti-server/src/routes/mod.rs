@@ -1,6 +1,7 @@
 //! Route groups, one file each.
 
 pub mod dashboard;
+pub mod debug;
 pub mod models;
 pub mod ops;
 pub mod rooms;
@@ -57,6 +58,7 @@ route_table! {
     "/openapi.json" => get(ops::openapi),
     "/v1/models" => get(models::list),
     "/admin/models/{name}/reload" => post(models::reload),
+    "/debug/pprof/profile" => get(debug::profile),
     "/v1/rooms" => get(rooms::list),
     "/v1/rooms/{room}" => get(rooms::get),
     "/v1/rooms/{room}/comments" => post(rooms::ingest),

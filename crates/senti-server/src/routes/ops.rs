@@ -134,6 +134,7 @@ pub async fn info(State(st): State<Shared>) -> Response {
         openapi,
         crate::routes::models::list,
         crate::routes::models::reload,
+        crate::routes::debug::profile,
         crate::routes::rooms::ingest,
         crate::routes::rooms::list,
         crate::routes::rooms::get,
