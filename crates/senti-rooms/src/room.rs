@@ -350,6 +350,18 @@ impl Rooms {
     }
 
     /// Active room ids, sorted.
+    /// How many rooms exist now.
+    pub fn len(&self) -> usize {
+        self.map
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn list(&self) -> Vec<String> {
         let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let mut ids: Vec<String> = map.keys().cloned().collect();

@@ -175,6 +175,10 @@ async fn sse_streams_comments_stats_and_resumes() {
         .collect();
     let url = format!("{}/v1/rooms/r2/comments", srv.url);
     post(&url, Value::Array(items).to_string(), "application/json").await;
+    // One room, one open stream, in the scrape.
+    let m = srv.metrics().await;
+    assert_eq!(common::sample(&m, "senti_rooms"), 1.0, "{m}");
+    assert_eq!(common::sample(&m, "senti_room_watchers"), 1.0);
     let got = read_events(
         events,
         |evs| {

@@ -44,6 +44,8 @@ pub async fn readyz(State(st): State<Shared>) -> Response {
 /// Prometheus metrics in text format.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(st): State<Shared>) -> Response {
+    st.metrics.rooms.set(st.rooms.len() as i64);
+    st.metrics.room_watchers.set(st.hubs.watchers() as i64);
     let mut resp = st.metrics.render().into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
