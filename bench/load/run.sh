@@ -15,7 +15,9 @@
 #   env:   LOAD_SECS=10        seconds per wrk/oha run
 #          ROUNDS=3            rounds (servers alternate within each round)
 #          SERVERS="hello senti fastapi-vader flask-textblob"   subset/order; also available,
-#                              not in the default set: senti-nolog (senti with --access-log-sample 0)
+#                              not in the default set: senti-nolog (senti with --access-log-sample 0),
+#                              senti-base (another senti binary, SENTI_BASE_BIN=path, e.g. an
+#                              older commit's release build, for before/after ratios)
 #          CONNS="100 1000"    wrk connection counts;  RATES="80 1228 10000"  oha rates
 #          WARMUP_SECS=2  ZH_SECS=3  OHA_CONNS=100  WRK_TIMEOUT=5s
 #          PIN=split           split: server on CPU 0, load generator + RSS sampler on CPU 1
@@ -82,6 +84,9 @@ venv() { # venv DIR REQUIREMENTS
 }
 want() { case " $SERVERS " in *" $1 "*) return 0 ;; esac; return 1; }
 want_senti() { want senti || want senti-nolog; }
+if want senti-base; then
+  [ -x "${SENTI_BASE_BIN:-}" ] || die "senti-base needs SENTI_BASE_BIN=<path of a senti binary>"
+fi
 want fastapi-vader && venv "$ROOT/bench/.venv-fastapi" "$LOAD/requirements-fastapi.txt"
 want flask-textblob && venv "$ROOT/bench/.venv-flask" "$LOAD/requirements-flask.txt"
 
@@ -141,6 +146,7 @@ PY
   echo "settings: LOAD_SECS=$LOAD_SECS ROUNDS=$ROUNDS SERVERS='$SERVERS' CONNS='$CONNS' RATES='$RATES' WARMUP_SECS=$WARMUP_SECS ZH_SECS=$ZH_SECS OHA_CONNS=$OHA_CONNS WRK_TIMEOUT=$WRK_TIMEOUT QUIET_WAIT=$QUIET_WAIT"
   echo "pinning: $PIN$([ "$PIN" = split ] && echo " (server on CPU $SERVER_CPUS, load generator and sampler on CPU $GEN_CPUS)")"
   echo "skipped: ${SKIPPED:-none}"
+  [ -n "${SENTI_BASE_BIN:-}" ] && echo "senti-base: $SENTI_BASE_BIN ($("$SENTI_BASE_BIN" --version 2>/dev/null), sha256 $(sha256sum "$SENTI_BASE_BIN" | cut -c1-16))"
   [ "${NO_BUILD:-0}" = 1 ] && echo "binaries: NO_BUILD=1, existing target/release binaries used as they were (senti built $(date -u -r "$ROOT/target/release/senti" +%FT%TZ 2>/dev/null || echo '?'))"
   for v in fastapi flask; do
     [ -x "$ROOT/bench/.venv-$v/bin/pip" ] && echo "pip freeze .venv-$v: $("$ROOT/bench/.venv-$v/bin/pip" freeze 2>/dev/null | tr '\n' ' ')"
@@ -155,19 +161,20 @@ PY
 cat "$RES/meta.txt" >&2
 
 # --- one server -------------------------------------------------------------------------------
-port_of() { case $1 in hello) echo 8090 ;; senti) echo 8091 ;; fastapi-vader) echo 8092 ;; flask-textblob) echo 8093 ;; senti-nolog) echo 8094 ;; *) die "unknown server $1" ;; esac; }
+port_of() { case $1 in hello) echo 8090 ;; senti) echo 8091 ;; fastapi-vader) echo 8092 ;; flask-textblob) echo 8093 ;; senti-nolog) echo 8094 ;; senti-base) echo 8095 ;; *) die "unknown server $1" ;; esac; }
 SERVER_PID="" SAMPLER_PID=""
 
 start_server() { # start_server NAME PORT LOGFILE
   local name=$1 port=$2 logf=$3
   case $name in
     hello) "${SRV[@]}" "$ROOT/target/release/senti-bench-hello" --addr "127.0.0.1:$port" >"$logf" 2>&1 & ;;
-    senti | senti-nolog)
+    senti | senti-nolog | senti-base)
       # defaults: no SENTI_* variable from the caller's environment leaks in
-      local unset=() v extra=()
+      local unset=() v extra=() bin=$ROOT/target/release/senti
       for v in $(env | sed -n 's/^\(SENTI_[A-Za-z0-9_]*\)=.*/\1/p'); do unset+=(-u "$v"); done
       [ "$name" = senti-nolog ] && extra=(--access-log-sample 0)
-      env "${unset[@]}" "${SRV[@]}" "$ROOT/target/release/senti" serve --addr "127.0.0.1:$port" "${extra[@]}" >"$logf" 2>&1 & ;;
+      [ "$name" = senti-base ] && bin=$SENTI_BASE_BIN
+      env "${unset[@]}" "${SRV[@]}" "$bin" serve --addr "127.0.0.1:$port" "${extra[@]}" >"$logf" 2>&1 & ;;
     fastapi-vader)
       "${SRV[@]}" "$ROOT/bench/.venv-fastapi/bin/uvicorn" --workers 2 --host 127.0.0.1 --port "$port" \
         --app-dir "$LOAD" --log-level warning --no-access-log fastapi_vader:app >"$logf" 2>&1 & ;;

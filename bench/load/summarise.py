@@ -338,7 +338,7 @@ def main():
     L.append("| ratio | connections | median (min–max) |")
     L.append("|---|---:|---:|")
     pairs = (
-        [("senti", "hello"), ("senti-nolog", "hello")]
+        [("senti", "hello"), ("senti-nolog", "hello"), ("senti", "senti-base")]
         + [("senti", p) for p in ("fastapi-vader", "flask-textblob")]
         + [("hello", p) for p in ("fastapi-vader", "flask-textblob")]
     )

@@ -52,6 +52,7 @@ pub enum GrpcCode {
     DeadlineExceeded = 4,
     NotFound = 5,
     ResourceExhausted = 8,
+    Aborted = 10,
     Unimplemented = 12,
     Internal = 13,
     Unavailable = 14,
@@ -87,6 +88,8 @@ codes! {
     ModelNotFound = "model_not_found", 404, NotFound;
     /// The route exists, the method does not.
     MethodNotAllowed = "method_not_allowed", 405, Unimplemented;
+    /// A CPU profile is already being taken (one at a time).
+    ProfileInProgress = "profile_in_progress", 409, Aborted;
     /// The body did not arrive within `body_timeout_ms`.
     RequestTimeout = "request_timeout", 408, DeadlineExceeded;
     /// The body is larger than `max_body_bytes`.

@@ -31,6 +31,7 @@ use senti_core::{
     AnalyzeError, AnalyzeOptions, Analyzer, ErrorCode, LangRouter, Pending, Sentiment,
 };
 use senti_model::{Model, ModelRepo, ModelSpec};
+use tracing::Instrument;
 
 pub use breaker::{Breaker, BreakerState, Guarded};
 pub use cache::{Cache, Cached, Scope};
@@ -493,6 +494,32 @@ impl Engine {
         }
     }
 
+    /// The `route` stage span of one request (see senti-server's `telemetry` for why stage
+    /// spans are DEBUG callsites): which target the plan chose, and, once answered, the
+    /// language and backend.
+    fn route_span(plan: &Plan, texts: usize) -> tracing::Span {
+        tracing::debug_span!(
+            target: "senti::stage",
+            "route",
+            senti.target = match &plan.target {
+                Target::Lexicon => "lexicon",
+                Target::Model(m) => &**m.id(),
+            },
+            senti.texts = texts,
+            senti.lang = tracing::field::Empty,
+            senti.backend = tracing::field::Empty,
+        )
+    }
+
+    fn record_route(span: &tracing::Span, r: &Result<Sentiment, EngineError>) {
+        if let Ok(s) = r
+            && !span.is_none()
+        {
+            span.record("senti.lang", s.lang.as_str());
+            span.record("senti.backend", s.backend);
+        }
+    }
+
     fn observe(&self, backend: &'static str, r: &Result<Sentiment, AnalyzeError>, secs: f64) {
         let backend = r.as_ref().map_or(backend, |s| s.backend);
         self.inner.observer.analyzed(backend, r.as_ref(), secs);
@@ -502,24 +529,37 @@ impl Engine {
     /// ready at once; a model's resolves after its batch ran.
     pub fn analyze(&self, plan: &Plan, text: &str) -> Pending<Result<Sentiment, EngineError>> {
         let t0 = Instant::now();
+        let span = Self::route_span(plan, 1);
         // The hot path: lexicon without a cache needs no layer object at all.
         if matches!(plan.target, Target::Lexicon) && self.inner.lexicon_scope.is_none() {
-            return Pending::ready(self.lexicon_now(text, plan.opts, t0));
+            let r = span.in_scope(|| self.lexicon_now(text, plan.opts, t0));
+            Self::record_route(&span, &r);
+            return Pending::ready(r);
         }
 
         let (layered, backend) = self.layered(plan);
-        match layered.analyze(text, plan.opts).into_ready() {
+        // Entered while the layers run synchronously, so a model's stages hang under it.
+        let ready = span.in_scope(|| layered.analyze(text, plan.opts).into_ready());
+        match ready {
             Ok(r) => {
                 self.observe(backend, &r, t0.elapsed().as_secs_f64());
-                Pending::ready(Self::tidy(r))
+                let r = Self::tidy(r);
+                Self::record_route(&span, &r);
+                Pending::ready(r)
             }
             Err(p) => {
                 let this = self.clone();
-                Pending::deferred(async move {
-                    let r = p.await;
-                    this.observe(backend, &r, t0.elapsed().as_secs_f64());
-                    Self::tidy(r)
-                })
+                let in_fut = span.clone();
+                Pending::deferred(
+                    async move {
+                        let r = p.await;
+                        this.observe(backend, &r, t0.elapsed().as_secs_f64());
+                        let r = Self::tidy(r);
+                        Self::record_route(&in_fut, &r);
+                        r
+                    }
+                    .instrument(span),
+                )
             }
         }
     }
@@ -533,6 +573,7 @@ impl Engine {
         texts: &[&str],
     ) -> Pending<Vec<Result<Sentiment, EngineError>>> {
         let t0 = Instant::now();
+        let span = Self::route_span(plan, texts.len());
         let (layered, backend) = self.layered(plan);
         let finish = move |this: &Engine, rs: Vec<Result<Sentiment, AnalyzeError>>| {
             let secs = t0.elapsed().as_secs_f64();
@@ -543,14 +584,18 @@ impl Engine {
                 })
                 .collect()
         };
-        match layered.analyze_batch(texts, plan.opts).into_ready() {
+        let ready = span.in_scope(|| layered.analyze_batch(texts, plan.opts).into_ready());
+        match ready {
             Ok(rs) => Pending::ready(finish(self, rs)),
             Err(p) => {
                 let this = self.clone();
-                Pending::deferred(async move {
-                    let rs = p.await;
-                    finish(&this, rs)
-                })
+                Pending::deferred(
+                    async move {
+                        let rs = p.await;
+                        finish(&this, rs)
+                    }
+                    .instrument(span),
+                )
             }
         }
     }

@@ -68,7 +68,37 @@ pub struct Job {
     /// When the caller stops waiting: dropped unanswered by then, before a forward pass.
     pub deadline: Option<Instant>,
     pub reply: oneshot::Sender<Result<Answer, ModelError>>,
+    /// The caller's span, parent of this text's `tokenize`, `queue` and `inference` spans;
+    /// `Span::none()` unless stage spans are on (see [`caller_span`]).
+    pub trace: tracing::Span,
 }
+
+/// Target of the stage spans (DEBUG level: off under the default log filter, so a stage
+/// span costs one atomic load unless traces are exported).
+pub const STAGE: &str = "senti::stage";
+
+/// The span to hang a request's model stages under: the current one while stage spans are
+/// enabled, else none (nothing is looked up or cloned on the hot path).
+pub fn caller_span() -> tracing::Span {
+    if tracing::enabled!(kind: tracing::metadata::Kind::SPAN, target: STAGE, tracing::Level::DEBUG)
+    {
+        tracing::Span::current()
+    } else {
+        tracing::Span::none()
+    }
+}
+
+/// A stage span under `parent`, or none when the request is not traced.
+macro_rules! stage_span {
+    ($parent:expr, $name:literal $(, $($field:tt)*)?) => {
+        if $parent.is_none() {
+            tracing::Span::none()
+        } else {
+            tracing::debug_span!(target: "senti::stage", parent: $parent, $name $(, $($field)*)?)
+        }
+    };
+}
+pub(crate) use stage_span;
 
 /// A tokenized text in the queue.
 pub struct Item {
@@ -79,6 +109,10 @@ pub struct Item {
     pub queued: Instant,
     pub tokenize_us: u64,
     pub reply: oneshot::Sender<Result<Answer, ModelError>>,
+    /// The caller's span (see [`Job::trace`]).
+    pub trace: tracing::Span,
+    /// This text's `queue` span: open from the queue until a session takes its batch.
+    pub queue_span: tracing::Span,
 }
 
 pub enum Event {

@@ -244,6 +244,7 @@ impl Model {
             submitted: Instant::now(),
             deadline,
             reply: tx,
+            trace: crate::batcher::caller_span(),
         };
         let sent = inner.jobs.as_ref().map(|j| j.send(job).is_ok());
         if sent != Some(true) {

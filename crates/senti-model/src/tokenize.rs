@@ -13,7 +13,7 @@ use crossbeam_channel::{Receiver, Sender};
 use tokenizers::{Tokenizer, TruncationParams};
 
 use crate::ModelError;
-use crate::batcher::{Event, Item, Job, Shared};
+use crate::batcher::{Event, Item, Job, Shared, stage_span};
 
 /// A tokenizer set up for one model: truncation at the model's limit, no padding (the
 /// batcher pads each batch to its own longest row).
@@ -92,7 +92,10 @@ pub fn spawn_pool(
                         continue;
                     }
                     let t0 = Instant::now();
-                    match tok.encode(&job.text) {
+                    let span = stage_span!(&job.trace, "tokenize", senti.model = %shared.model);
+                    let encoded = span.in_scope(|| tok.encode(&job.text));
+                    drop(span);
+                    match encoded {
                         Ok(enc) => {
                             let now = Instant::now();
                             let item = Item {
@@ -102,6 +105,8 @@ pub fn spawn_pool(
                                 queued: now,
                                 tokenize_us: micros(now - t0),
                                 reply: job.reply,
+                                queue_span: stage_span!(&job.trace, "queue", senti.model = %shared.model),
+                                trace: job.trace,
                             };
                             if let Err(e) = batcher.send(Event::Item(item)) {
                                 shared.leave("unloaded");

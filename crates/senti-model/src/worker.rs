@@ -9,7 +9,7 @@ use crossbeam_channel::{Receiver, Sender};
 use ort::session::{Session, SessionInputValue};
 use ort::value::TensorRef;
 
-use crate::batcher::{Batch, Event, Shared};
+use crate::batcher::{Batch, Event, Shared, stage_span};
 use crate::config::ModelConfig;
 use crate::tokenize::micros;
 use crate::{Answer, ModelError, post};
@@ -77,9 +77,25 @@ pub fn spawn(
         .name(format!("senti-ort-{}-{index}", shared.model))
         .spawn(move || {
             let mut probs = Vec::new();
-            for batch in work {
+            for mut batch in work {
                 let start = Instant::now();
+                // Queue spans end here; each traced text gets an `inference` span of its own
+                // (a batch serves many requests, each with its own trace).
+                let mut spans = Vec::new();
+                for item in &mut batch.items {
+                    item.queue_span = tracing::Span::none();
+                    if !item.trace.is_none() {
+                        spans.push(stage_span!(
+                            &item.trace,
+                            "inference",
+                            senti.model = %shared.model,
+                            senti.batch_size = batch.rows,
+                            senti.batch_tokens = batch.rows * batch.seq
+                        ));
+                    }
+                }
                 let result = run(&mut session, &io, &batch, cfg.labels.len());
+                drop(spans);
                 let inference = start.elapsed();
                 let inference_us = micros(inference);
                 shared.observer.batch(

@@ -11,4 +11,4 @@ pub mod window;
 
 pub use room::{Added, Comment, Room, RoomError, RoomLimits, Rooms, Snapshot, valid_room_id};
 pub use spike::{Spike, SpikeRule};
-pub use window::{TermStat, WindowStats};
+pub use window::{SecondStats, TermStat, WindowStats};

@@ -7,7 +7,10 @@ use senti_core::{ErrorCode, Sentiment};
 use serde::Serialize;
 
 use crate::spike::{Spike, SpikeRule, SpikeState};
-use crate::window::{TermStat, WINDOWS_S, WindowStats, Windows};
+use crate::window::{SecondStats, TermStat, WINDOWS_S, WindowStats, Windows};
+
+/// Clock seconds a snapshot reports one by one.
+pub const SNAPSHOT_SECONDS: u64 = 10;
 
 /// A comment as it arrives. `id` is required (later deduplication relies on it).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -140,6 +143,10 @@ pub struct Snapshot {
     pub windows: Vec<WindowStats>,
     /// Exponentially weighted mean of compound over comments (weight `ewma_alpha` each).
     pub ewma_compound: f64,
+    /// Counts of each of the last 10 clock seconds, oldest first (the last one is still
+    /// filling). A comment counts in the second it arrived even when it was counted after a
+    /// snapshot of that second went out, so a chart keeps each second's newest counts.
+    pub seconds: Vec<SecondStats>,
     /// Top 5 terms of the last 10 s by |contribution|.
     pub top_terms: Vec<TermStat>,
     /// Whether a spike is in progress.
@@ -252,6 +259,7 @@ impl Room {
                 .map(|&s| self.windows.window(now_ms, s))
                 .collect(),
             ewma_compound: self.ewma.unwrap_or(0.0),
+            seconds: self.windows.per_second(now_ms, SNAPSHOT_SECONDS),
             top_terms: self.windows.top_terms(now_ms, 5),
             spike: self.spike.active(),
             last_spike: self.last_spike,
@@ -387,6 +395,18 @@ impl Rooms {
     }
 
     /// Active room ids, sorted.
+    /// How many rooms exist now.
+    pub fn len(&self) -> usize {
+        self.map
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn list(&self) -> Vec<String> {
         let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let mut ids: Vec<String> = map.keys().cloned().collect();

@@ -67,6 +67,17 @@ impl WindowStats {
     }
 }
 
+/// Counts of one clock second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct SecondStats {
+    /// Start of the second (ms since the epoch, a multiple of 1,000).
+    pub at_ms: u64,
+    pub count: u64,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+}
+
 /// One term's weight in the 10 s window.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TermStat {
@@ -190,6 +201,34 @@ impl Windows {
         out
     }
 
+    /// Counts of each of the last `n` clock seconds (at most 59), oldest first; the last one
+    /// holds `now_ms` and is still filling.
+    pub fn per_second(&self, now_ms: u64, n: u64) -> Vec<SecondStats> {
+        let per_s = 1000 / BUCKET_MS;
+        let now = now_ms / BUCKET_MS;
+        let this = now_ms / 1000;
+        (0..n.min(59))
+            .rev()
+            .filter_map(|back| this.checked_sub(back))
+            .map(|sec| {
+                let mut s = SecondStats {
+                    at_ms: sec * 1000,
+                    ..Default::default()
+                };
+                for slot in sec * per_s..((sec + 1) * per_s).min(now + 1) {
+                    let b = &self.buckets[(slot % BUCKETS as u64) as usize];
+                    if b.slot == slot {
+                        s.positive += u64::from(b.pos);
+                        s.neutral += u64::from(b.neu);
+                        s.negative += u64::from(b.neg);
+                    }
+                }
+                s.count = s.positive + s.neutral + s.negative;
+                s
+            })
+            .collect()
+    }
+
     /// The `k` terms with the largest |contribution| sum over the last 10 s.
     pub fn top_terms(&self, now_ms: u64, k: usize) -> Vec<TermStat> {
         let mut acc: HashMap<&str, (f64, f64)> = HashMap::new();
@@ -283,6 +322,30 @@ mod tests {
             w.top_terms(20_000, 5).is_empty(),
             "terms older than 10 s are gone"
         );
+    }
+
+    #[test]
+    fn per_second_counts_each_clock_second() {
+        let mut w = Windows::default();
+        // Seconds 100, 101 (none), 102: 3, 0 and 2 comments.
+        w.add(100_050, Label::Positive, 0.5, std::iter::empty());
+        w.add(100_950, Label::Negative, -0.5, std::iter::empty());
+        w.add(100_999, Label::Neutral, 0.0, std::iter::empty());
+        w.add(102_000, Label::Negative, -0.5, std::iter::empty());
+        w.add(102_400, Label::Negative, -0.5, std::iter::empty());
+        let s = w.per_second(102_450, 4);
+        let at: Vec<u64> = s.iter().map(|s| s.at_ms).collect();
+        assert_eq!(at, [99_000, 100_000, 101_000, 102_000]);
+        let counts: Vec<(u64, u64, u64, u64)> = s
+            .iter()
+            .map(|s| (s.count, s.positive, s.neutral, s.negative))
+            .collect();
+        assert_eq!(
+            counts,
+            [(0, 0, 0, 0), (3, 1, 1, 1), (0, 0, 0, 0), (2, 0, 0, 2)]
+        );
+        // The second still filling holds only what arrived up to now.
+        assert_eq!(w.per_second(102_100, 1)[0].count, 1);
     }
 
     #[test]

@@ -11,6 +11,8 @@ use senti_engine::EngineConfig;
 use senti_model::BatchConfig;
 use serde::Deserialize;
 
+pub use crate::telemetry::OtlpProtocol;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -85,7 +87,8 @@ optional {
     /// to the lexicon scorers.
     #[arg(value_name = "NAME")]
     model: String, "SENTI_MODEL";
-    /// Bearer token that turns on the admin routes (POST /admin/models/<name>/reload).
+    /// Bearer token that turns on the admin routes (POST /admin/models/<name>/reload) and the
+    /// CPU profiler (GET /debug/pprof/profile).
     #[arg(value_name = "TOKEN", hide_env_values = true)]
     admin_token: String, "SENTI_ADMIN_TOKEN";
     /// libonnxruntime.so.1.31.1 to load (default: ORT_DYLIB_PATH, else the loader's path).
@@ -103,6 +106,10 @@ optional {
     /// durable there, scored by one replica each, and counted by every replica.
     #[arg(value_name = "URL")]
     nats_url: String, "SENTI_NATS_URL";
+    /// Export OpenTelemetry traces to this OTLP collector (http://HOST:4318 for HTTP, whose
+    /// spans go to /v1/traces; http://HOST:4317 with --otlp-protocol grpc). Off by default.
+    #[arg(value_name = "URL")]
+    otlp_endpoint: String, "SENTI_OTLP_ENDPOINT";
 }
 defaulted {
     /// Address to listen on.
@@ -137,6 +144,10 @@ defaulted {
     /// Share of successful requests that get an access log line (0.0 to 1.0); errors always do.
     /// The default logs 1 in 100: a line per request costs about as much as scoring it.
     access_log_sample: f64 = 0.01, "SENTI_ACCESS_LOG_SAMPLE";
+    /// OTLP transport of --otlp-endpoint: http (HTTP/protobuf) or grpc.
+    otlp_protocol: OtlpProtocol = OtlpProtocol::Http, "SENTI_OTLP_PROTOCOL";
+    /// Share of new traces exported (0.0 to 1.0); a caller's traceparent sampled flag wins.
+    otlp_sample_ratio: f64 = 1.0, "SENTI_OTLP_SAMPLE_RATIO";
     /// Runtime worker threads (0: one per core).
     workers: usize = 0, "SENTI_WORKERS";
     /// Where models run: cpu, cuda[:N] or tensorrt[:N]; falls back to the CPU (with a
@@ -246,6 +257,19 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if !(0.0..=1.0).contains(&self.otlp_sample_ratio) {
+            return Err(ConfigError::Invalid(format!(
+                "otlp_sample_ratio must be within 0.0..=1.0, got {}",
+                self.otlp_sample_ratio
+            )));
+        }
+        if let Some(e) = &self.otlp_endpoint
+            && !(e.starts_with("http://") || e.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "otlp_endpoint must be an http:// or https:// URL, got {e:?}"
+            )));
+        }
         if !(0.0..=1.0).contains(&self.access_log_sample) {
             return Err(ConfigError::Invalid(
                 "access_log_sample must be within 0.0..=1.0".into(),

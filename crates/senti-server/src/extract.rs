@@ -137,6 +137,8 @@ pub async fn admit_and_read(
 /// (invalid_request, or missing_text when `text` is absent).
 /// The top level must be an object (serde would also fill a struct from an array).
 pub fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+    let _decode =
+        tracing::debug_span!(target: "senti::stage", "decode", senti.bytes = bytes.len()).entered();
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|b| *b != b'{')
         && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()

@@ -422,6 +422,7 @@ pub async fn serve(
         }
     };
     let result = tonic::transport::Server::builder()
+        .layer(crate::grpc_trace::TraceLayer)
         .add_service(health_svc)
         .add_service(v1)
         .add_service(v1alpha)

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::error::{ApiError, ErrorCode};
 use crate::room_hub::publish_spike;
 use crate::state::AppState;
+use tracing::Instrument;
 
 /// What became of a request's comments.
 #[derive(Debug, Default)]
@@ -76,8 +77,34 @@ fn apply(
     Ok(added)
 }
 
-/// Takes a request's comments for `room` (each already decoded, or refused in place).
+/// Takes a request's comments for `room` (each already decoded, or refused in place), under
+/// the `room.ingest` stage span.
 pub async fn accept(
+    st: &AppState,
+    room: &str,
+    comments: Vec<Result<Comment, (Option<String>, ApiError)>>,
+    at_ms: u64,
+) -> Result<Outcome, ApiError> {
+    let span = tracing::debug_span!(
+        target: "senti::stage",
+        "room.ingest",
+        senti.room = %room,
+        senti.comments = comments.len(),
+        senti.accepted = tracing::field::Empty,
+    );
+    let rec = span.clone();
+    let r = accept_traced(st, room, comments, at_ms)
+        .instrument(span)
+        .await;
+    if let Ok(o) = &r
+        && !rec.is_none()
+    {
+        rec.record("senti.accepted", o.accepted);
+    }
+    r
+}
+
+async fn accept_traced(
     st: &AppState,
     room: &str,
     comments: Vec<Result<Comment, (Option<String>, ApiError)>>,
@@ -127,8 +154,14 @@ pub async fn accept(
                     at_ms,
                 })
                 .collect();
-            let acks =
-                futures_util::future::join_all(wire.iter().map(|c| cluster.publish(c))).await;
+            let publish = tracing::debug_span!(
+                target: "senti::stage",
+                "room.publish",
+                senti.comments = wire.len()
+            );
+            let acks = futures_util::future::join_all(wire.iter().map(|c| cluster.publish(c)))
+                .instrument(publish)
+                .await;
             for ack in acks {
                 // One comment not durable fails the request: the client retries it whole,
                 // and what was already published comes back as duplicates.

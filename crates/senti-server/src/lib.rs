@@ -6,11 +6,13 @@
 //! decode, call the engine and encode; no scoring policy lives here.
 
 mod app;
+mod auth;
 pub mod config;
 mod conn;
 pub mod error;
 mod extract;
 pub mod grpc;
+mod grpc_trace;
 mod ingest;
 pub mod logging;
 pub mod metrics;
@@ -21,6 +23,7 @@ mod openapi;
 mod room_hub;
 mod routes;
 mod state;
+pub mod telemetry;
 
 use std::sync::Arc;
 

@@ -98,6 +98,9 @@ pub struct Metrics {
     pub cluster_scored: Counter,
     pub cluster_redelivered: Counter,
     pub cluster_folded: Counter,
+    /// Live rooms and open SSE room event streams, set at each scrape.
+    pub rooms: Gauge<i64, std::sync::atomic::AtomicI64>,
+    pub room_watchers: Gauge<i64, std::sync::atomic::AtomicI64>,
 }
 
 impl Metrics {
@@ -153,6 +156,14 @@ impl Metrics {
             "http_connections_closed_by_server",
             "Connections the server closed, by reason (header_timeout, idle_timeout)",
             closed_connections.clone(),
+        );
+        let rooms = Gauge::default();
+        registry.register("rooms", "Live rooms in this process", rooms.clone());
+        let room_watchers = Gauge::default();
+        registry.register(
+            "room_watchers",
+            "Open room event streams (SSE subscribers of /v1/rooms/{room}/events)",
+            room_watchers.clone(),
         );
         let models = crate::model_metrics::ModelMetrics::register(&mut registry);
         let cache_lookups = Family::<CacheLabels, Counter>::default();
@@ -261,6 +272,8 @@ impl Metrics {
             cluster_scored,
             cluster_redelivered,
             cluster_folded,
+            rooms,
+            room_watchers,
         }
     }
 

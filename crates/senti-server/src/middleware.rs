@@ -7,10 +7,12 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
+use tracing::{Instrument, Span};
 
 use crate::error::ErrorCode;
 use crate::routes::{ROUTES, route_index};
 use crate::state::{AppState, Shared};
+use crate::telemetry;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -67,10 +69,12 @@ fn draw() -> f64 {
     })
 }
 
-/// The one request layer: request id, in-flight gauge, request metrics, the access log line.
+/// The one request layer: request id, in-flight gauge, request metrics, the access log line,
+/// and the request's trace.
 ///
-/// The request id is a field of the access line: a tracing span per request would cost more
-/// than the rest of this layer.
+/// The request id is a field of the access line, not of a span: a tracing span per request
+/// would cost more than the rest of this layer, so the request span exists only when traces
+/// are exported or the caller sent a `traceparent` (see `telemetry`).
 pub async fn observe(State(st): State<Shared>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = method_label(req.method());
@@ -79,24 +83,53 @@ pub async fn observe(State(st): State<Shared>, req: Request, next: Next) -> Resp
     // The raw path only matters in the log line of an unmatched route.
     let path = route_idx.is_none().then(|| req.uri().path().to_owned());
     let rid = request_id(&req);
+    let parent = telemetry::remote_parent(req.headers());
+    let (span, trace_id) = if telemetry::enabled() || parent.is_some() {
+        let span = tracing::info_span!(
+            target: "senti::request",
+            "request",
+            otel.name = %format_args!("{method} {route}"),
+            otel.kind = "server",
+            http.request.method = method,
+            http.route = route,
+            http.response.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = rid.to_str().unwrap_or(""),
+            trace_id = tracing::field::Empty,
+        );
+        let id = telemetry::adopt(&span, parent);
+        if let Some(id) = id {
+            span.record("trace_id", tracing::field::display(id));
+        }
+        (span, id)
+    } else {
+        (Span::none(), None)
+    };
     st.metrics.in_flight.inc();
     let guard = InFlight(&st);
-    let mut resp = next.run(req).await;
+    let mut resp = next.run(req).instrument(span.clone()).await;
     drop(guard);
 
     let elapsed = start.elapsed();
     let status = resp.status().as_u16();
+    span.record("http.response.status_code", status);
     st.metrics
         .observe_request(route_idx, route, method, status, elapsed.as_secs_f64());
     let code = resp.extensions().get::<ErrorCode>().copied();
     if let Some(code) = code {
         st.metrics.error(code.as_str());
+        span.record(
+            "otel.status_code",
+            if status >= 500 { "ERROR" } else { "UNSET" },
+        );
     }
     let sample = st.cfg.access_log_sample;
     if code.is_some() || sample >= 1.0 || (sample > 0.0 && draw() < sample) {
         tracing::info!(
             target: "senti::access",
+            parent: &span,
             request_id = rid.to_str().unwrap_or(""),
+            trace_id = trace_id.map(tracing::field::display),
             method,
             route,
             path = path.as_deref().unwrap_or(route),
@@ -104,6 +137,10 @@ pub async fn observe(State(st): State<Shared>, req: Request, next: Next) -> Resp
             duration_us = elapsed.as_micros() as u64,
             error = code.map(|c| c.as_str()),
         );
+    }
+    if let Some(id) = trace_id {
+        resp.headers_mut()
+            .insert(telemetry::TRACE_ID_HEADER, telemetry::header_value(id));
     }
     resp.headers_mut().insert(REQUEST_ID, rid);
     resp

@@ -196,6 +196,18 @@ pub struct WindowStats {
     pub rate: f64,
 }
 
+/// `senti_rooms::SecondStats`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes JSON for the document; never built
+pub struct SecondStats {
+    /// Start of the second (ms since the epoch, a multiple of 1000).
+    pub at_ms: u64,
+    pub count: u64,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+}
+
 /// `senti_rooms::TermStat`.
 #[derive(ToSchema)]
 #[allow(dead_code)] // describes JSON for the document; never built
@@ -232,6 +244,8 @@ pub struct RoomSnapshot {
     pub windows: Vec<WindowStats>,
     /// Exponentially weighted mean of compound over comments.
     pub ewma_compound: f64,
+    /// Counts of each of the last 10 clock seconds, oldest first (the last still filling).
+    pub seconds: Vec<SecondStats>,
     /// Top 5 terms of the last 10 s by |contribution|.
     pub top_terms: Vec<TermStat>,
     /// Whether a spike is in progress.
@@ -267,7 +281,20 @@ impl utoipa::Modify for AdminToken {
 /// The document of a server with `cfg`: the derived one, with the limits of the running
 /// configuration.
 pub fn document(cfg: &Config) -> Value {
-    let api = crate::ApiDoc::openapi();
+    let mut api = crate::ApiDoc::openapi();
+    if cfg.admin_token.is_none() {
+        // Without --admin-token the admin routes do not exist (404 like any unknown path).
+        api.paths.paths.retain(|_, item| {
+            let ops = [&item.get, &item.post, &item.put, &item.delete, &item.patch];
+            !ops.iter().any(|op| {
+                op.as_ref()
+                    .and_then(|op| op.security.as_ref())
+                    .is_some_and(|s| {
+                        serde_json::to_value(s).is_ok_and(|v| v.to_string().contains("admin_token"))
+                    })
+            })
+        });
+    }
     let mut doc = serde_json::to_value(&api).unwrap_or_default();
     for (pointer, key, value) in [
         (
@@ -313,6 +340,7 @@ mod tests {
         let cfg = Config {
             max_text_chars: 77,
             max_batch_items: 5,
+            admin_token: Some("t".into()),
             ..Config::default()
         };
         let doc = document(&cfg);
@@ -324,5 +352,18 @@ mod tests {
             doc["paths"]["/admin/models/{name}/reload"]["post"]["security"][0]["admin_token"],
             json!([])
         );
+        assert_eq!(
+            doc["paths"]["/debug/pprof/profile"]["get"]["security"][0]["admin_token"],
+            json!([])
+        );
+    }
+
+    #[test]
+    fn admin_routes_are_absent_without_a_token() {
+        let doc = document(&Config::default());
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.contains_key("/v1/sentiment"));
+        assert!(!paths.contains_key("/admin/models/{name}/reload"));
+        assert!(!paths.contains_key("/debug/pprof/profile"));
     }
 }

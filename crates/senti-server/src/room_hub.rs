@@ -116,6 +116,12 @@ impl Hubs {
             .clone()
     }
 
+    /// Open event streams over every room.
+    pub fn watchers(&self) -> usize {
+        let m = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        m.values().map(|h| h.tx.receiver_count()).sum()
+    }
+
     /// Drops hubs of rooms that no longer exist and nobody watches.
     fn retain(&self, rooms: &[String]) {
         let mut m = self.map.lock().unwrap_or_else(PoisonError::into_inner);

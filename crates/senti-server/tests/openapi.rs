@@ -94,8 +94,12 @@ async fn the_document_states_this_servers_limits_and_the_server_keeps_them() {
 
 #[tokio::test]
 async fn every_route_is_documented_once_and_every_reference_resolves() {
-    let s = TestServer::default().await;
-    let d = doc(&s).await;
+    let admin = TestServer::start(Config {
+        admin_token: Some("s3cret".into()),
+        ..Config::default()
+    })
+    .await;
+    let d = doc(&admin).await;
     let paths: BTreeSet<&str> = d["paths"]
         .as_object()
         .unwrap()
@@ -121,9 +125,21 @@ async fn every_route_is_documented_once_and_every_reference_resolves() {
         "/",
         "/rooms/{room}",
         "/assets/{file}",
+        "/debug/pprof/profile",
     ]
     .into();
     assert_eq!(paths, want);
+    // Without a token the admin routes do not exist, in the server as in its document.
+    let s = TestServer::default().await;
+    let plain = doc(&s).await;
+    let admin_only = ["/admin/models/{name}/reload", "/debug/pprof/profile"];
+    for p in admin_only {
+        assert!(plain["paths"].get(p).is_none(), "{p}");
+    }
+    assert_eq!(
+        plain["paths"].as_object().unwrap().len(),
+        want.len() - admin_only.len()
+    );
 
     let mut ids = BTreeSet::new();
     for (path, item) in d["paths"].as_object().unwrap() {
@@ -156,7 +172,11 @@ async fn every_route_is_documented_once_and_every_reference_resolves() {
 /// Every documented 4xx and 5xx is `ErrorBody` as JSON (readiness's 503 is its status body).
 #[tokio::test]
 async fn every_error_response_is_the_error_body() {
-    let s = TestServer::default().await;
+    let s = TestServer::start(Config {
+        admin_token: Some("s3cret".into()),
+        ..Config::default()
+    })
+    .await;
     let d = doc(&s).await;
     let mut n = 0;
     for (path, item) in d["paths"].as_object().unwrap() {
@@ -375,6 +395,168 @@ async fn batch_items_of_the_wrong_shape_refuse_the_request() {
         sample(&m, r#"senti_texts_total{lang="en",backend="vader"}"#),
         0.0
     );
+}
+
+/// Resolves a `$ref` (or returns the schema itself).
+fn resolve<'a>(d: &'a Value, s: &'a Value) -> &'a Value {
+    match s["$ref"].as_str() {
+        Some(r) => resolve(
+            d,
+            &d["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        ),
+        None => s,
+    }
+}
+
+/// Whether `v` fits `schema` as an answer must: JSON types, enums, required members, and no
+/// member the schema does not name (so a field added to an answer but not to the document
+/// fails), through `$ref`, `oneOf` and `allOf`, items and `additionalProperties`.
+fn fits(d: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
+    let s = resolve(d, schema);
+    if let Some(alts) = s["oneOf"].as_array().or(s["anyOf"].as_array()) {
+        let errs: Vec<String> = alts
+            .iter()
+            .filter_map(|a| fits(d, a, v, at).err())
+            .collect();
+        return if errs.len() < alts.len() {
+            Ok(())
+        } else {
+            Err(errs.join(" | "))
+        };
+    }
+    if let Some(parts) = s["allOf"].as_array() {
+        let mut merged = json!({"type": "object", "properties": {}, "required": []});
+        for p in parts {
+            let p = resolve(d, p);
+            for (k, x) in p["properties"].as_object().into_iter().flatten() {
+                merged["properties"][k] = x.clone();
+            }
+            for r in p["required"].as_array().into_iter().flatten() {
+                merged["required"].as_array_mut().unwrap().push(r.clone());
+            }
+        }
+        return fits(d, &merged, v, at);
+    }
+    if let Some(e) = s["enum"].as_array()
+        && !e.contains(v)
+    {
+        return Err(format!("{at}: {v} not in {s}"));
+    }
+    let types: Vec<&str> = match &s["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return Ok(()),
+    };
+    let ok = types.iter().any(|t| match *t {
+        "null" => v.is_null(),
+        "boolean" => v.is_boolean(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "number" => v.is_number(),
+        "string" => v.is_string(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        _ => false,
+    });
+    if !ok {
+        return Err(format!("{at}: {v} is not {types:?}"));
+    }
+    if let Some(items) = v.as_array() {
+        for (i, x) in items.iter().enumerate() {
+            fits(d, &s["items"], x, &format!("{at}[{i}]"))?;
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        for r in s["required"].as_array().into_iter().flatten() {
+            let r = r.as_str().unwrap();
+            if !obj.contains_key(r) {
+                return Err(format!("{at}: no {r}"));
+            }
+        }
+        for (k, x) in obj {
+            match s["properties"].get(k) {
+                Some(p) => fits(d, p, x, &format!("{at}.{k}"))?,
+                None if s["additionalProperties"].is_object() => {
+                    fits(d, &s["additionalProperties"], x, &format!("{at}.{k}"))?
+                }
+                None if s["properties"].is_object() => {
+                    return Err(format!("{at}: {k} is not in the document"));
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Real answers of every JSON route fit their documented schemas member for member.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_fit_their_schemas_member_for_member() {
+    let s = TestServer::start(Config {
+        max_text_chars: 40,
+        ..Config::default()
+    })
+    .await;
+    let d = doc(&s).await;
+    let long = "x".repeat(41);
+    let comments = json!([
+        {"id": "a", "text": "this is great", "ts_ms": 5},
+        {"id": "b", "text": "太差了"},
+        {"id": "", "text": "no id"},
+    ])
+    .to_string();
+    let posts = [
+        ("/v1/sentiment", "/v1/sentiment", r#"{"text": "not bad 😁", "explain": true}"#.to_string(), 200),
+        ("/analyze", "/analyze", r#"{"text": "好极了"}"#.to_string(), 200),
+        ("/v1/sentiment", "/v1/sentiment", r#"{"text": 5}"#.to_string(), 400),
+        (
+            "/v1/sentiment/batch",
+            "/v1/sentiment/batch",
+            json!({"items": [{"id": 1, "text": "good"}, {"id": [2], "text": long}, {"text": "bad"}]}).to_string(),
+            200,
+        ),
+        ("/v1/segment", "/v1/segment", r#"{"text": "我来到北京清华大学"}"#.to_string(), 200),
+        ("/v1/segment", "/v1/segment", r#"{"text": "我来到北京", "offsets": true}"#.to_string(), 200),
+        ("/v1/rooms/r1/comments", "/v1/rooms/{room}/comments", comments, 202),
+    ];
+    for (url, template, body, status) in posts {
+        let r = post_json(&format!("{}{url}", s.url), &body).await;
+        assert_eq!(r.status().as_u16(), status, "{url} {body}");
+        let v: Value = r.json().await.unwrap();
+        let schema = &d["paths"][template]["post"]["responses"][status.to_string()]["content"]["application/json"]
+            ["schema"];
+        fits(&d, schema, &v, url).unwrap_or_else(|e| panic!("{e}\n{v}"));
+    }
+    let gets = [
+        ("/v1/rooms/r1", "/v1/rooms/{room}"),
+        ("/v1/rooms/nobody", "/v1/rooms/{room}"),
+        ("/v1/rooms", "/v1/rooms"),
+        ("/v1/info", "/v1/info"),
+        ("/v1/models", "/v1/models"),
+        ("/healthz", "/healthz"),
+        ("/readyz", "/readyz"),
+    ];
+    for (url, template) in gets {
+        let v: Value = reqwest::get(format!("{}{url}", s.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let schema = &d["paths"][template]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        fits(&d, schema, &v, url).unwrap_or_else(|e| panic!("{e}\n{v}"));
+    }
+    // The checker itself refuses a member the document does not name.
+    let snap = &d["paths"]["/v1/rooms/{room}"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    let mut v: Value = reqwest::get(format!("{}/v1/rooms/r1", s.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["extra"] = json!(1);
+    assert!(fits(&d, snap, &v, "snapshot").is_err());
 }
 
 /// `/v1/segment` tokens are strings, or `{word, start, end}` with `offsets`, as documented.

@@ -101,6 +101,17 @@ async fn ingest_snapshot_and_errors() {
         assert_eq!(w["negative"], 2);
     }
     assert!(!snap["top_terms"].as_array().unwrap().is_empty());
+    // The last 10 clock seconds one by one: the four comments in the newest few.
+    let secs = snap["seconds"].as_array().unwrap();
+    assert_eq!(secs.len(), 10, "{snap}");
+    let at: Vec<u64> = secs.iter().map(|s| s["at_ms"].as_u64().unwrap()).collect();
+    assert!(at.windows(2).all(|p| p[1] == p[0] + 1000) && at[9].is_multiple_of(1000));
+    assert!(at[9] <= snap["at_ms"].as_u64().unwrap());
+    let count = |s: &Value| s["count"].as_u64().unwrap();
+    assert_eq!(secs.iter().map(count).sum::<u64>(), 4, "{snap}");
+    assert_eq!(secs[7..].iter().map(count).sum::<u64>(), 4, "{snap}");
+    let negative: u64 = secs.iter().map(|s| s["negative"].as_u64().unwrap()).sum();
+    assert_eq!(negative, 2);
     let empty: Value = reqwest::get(format!("{}/v1/rooms/nobody", srv.url))
         .await
         .unwrap()
@@ -277,6 +288,10 @@ async fn sse_streams_comments_stats_and_resumes() {
         .collect();
     let url = format!("{}/v1/rooms/r2/comments", srv.url);
     post(&url, Value::Array(items).to_string(), "application/json").await;
+    // One room, one open stream, in the scrape.
+    let m = srv.metrics().await;
+    assert_eq!(common::sample(&m, "senti_rooms"), 1.0, "{m}");
+    assert_eq!(common::sample(&m, "senti_room_watchers"), 1.0);
     let got = read_events(
         events,
         |evs| {

@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
 use senti_core::{AnalyzeError, AnalyzeOptions, Analyzer, CacheTier, Lang, Pending, Sentiment};
+use tracing::Instrument;
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use crate::config::CacheConfig;
@@ -440,11 +441,30 @@ impl<A: Analyzer + Clone + 'static> Analyzer for Cached<A> {
     ) -> Pending<Result<Sentiment, AnalyzeError>> {
         let this = self.clone();
         let text = text.to_owned();
-        Pending::deferred(async move {
-            this.cache
-                .analyze(&this.scope, &this.inner, &text, opts)
-                .await
-        })
+        // The `cache` stage: the lookup, and on a miss the backend's stages under it.
+        let span = tracing::debug_span!(
+            target: "senti::stage",
+            "cache",
+            senti.cache = tracing::field::Empty
+        );
+        let rec = span.clone();
+        Pending::deferred(
+            async move {
+                let r = this
+                    .cache
+                    .analyze(&this.scope, &this.inner, &text, opts)
+                    .await;
+                if !rec.is_none() {
+                    let how = match &r {
+                        Ok(s) => s.cached.map_or("miss", |t| t.as_str()),
+                        Err(_) => "error",
+                    };
+                    rec.record("senti.cache", how);
+                }
+                r
+            }
+            .instrument(span),
+        )
     }
 
     fn analyze_batch(
@@ -454,11 +474,30 @@ impl<A: Analyzer + Clone + 'static> Analyzer for Cached<A> {
     ) -> Pending<Vec<Result<Sentiment, AnalyzeError>>> {
         let this = self.clone();
         let texts: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
-        Pending::deferred(async move {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            this.cache
-                .analyze_batch(&this.scope, &this.inner, &refs, opts)
-                .await
-        })
+        let span = tracing::debug_span!(
+            target: "senti::stage",
+            "cache",
+            senti.texts = texts.len(),
+            senti.cache_hits = tracing::field::Empty
+        );
+        let rec = span.clone();
+        Pending::deferred(
+            async move {
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                let rs = this
+                    .cache
+                    .analyze_batch(&this.scope, &this.inner, &refs, opts)
+                    .await;
+                if !rec.is_none() {
+                    let hits = rs
+                        .iter()
+                        .filter(|r| r.as_ref().is_ok_and(|s| s.cached.is_some()))
+                        .count();
+                    rec.record("senti.cache_hits", hits);
+                }
+                rs
+            }
+            .instrument(span),
+        )
     }
 }

@@ -1,6 +1,7 @@
 //! Route groups, one file each.
 
 pub mod dashboard;
+pub mod debug;
 pub mod models;
 pub mod ops;
 pub mod rooms;
@@ -20,6 +21,16 @@ macro_rules! route_table {
         }
     };
 }
+
+/// Runs a block under a stage span (`validate`, `encode`; see `telemetry` for why these are
+/// DEBUG callsites); a `?` inside still returns from the handler.
+macro_rules! stage {
+    ($name:literal, $body:block) => {{
+        let _stage = tracing::debug_span!(target: "senti::stage", $name).entered();
+        $body
+    }};
+}
+pub(crate) use stage;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +58,7 @@ route_table! {
     "/openapi.json" => get(ops::openapi),
     "/v1/models" => get(models::list),
     "/admin/models/{name}/reload" => post(models::reload),
+    "/debug/pprof/profile" => get(debug::profile),
     "/v1/rooms" => get(rooms::list),
     "/v1/rooms/{room}" => get(rooms::get),
     "/v1/rooms/{room}/comments" => post(rooms::ingest),

@@ -1,7 +1,7 @@
 //! `GET /v1/models` and `POST /admin/models/{name}/reload`.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -65,22 +65,7 @@ pub async fn reload(
     ApiPath(name): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Some(token) = st.cfg.admin_token.as_deref() else {
-        return Err(ApiError::new(
-            ErrorCode::NotFound,
-            "no such route; admin routes are off unless --admin-token is set",
-        ));
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
-        return Err(ApiError::new(
-            ErrorCode::Unauthorized,
-            "admin routes need `Authorization: Bearer <admin token>`",
-        ));
-    }
+    crate::auth::require_admin(&st, &headers)?;
     let Some(repo) = st.models.clone() else {
         return Err(ApiError::new(
             ErrorCode::ModelNotFound,
@@ -98,12 +83,4 @@ pub async fn reload(
     Ok(json_response(
         serde_json::to_vec(&status).unwrap_or_default(),
     ))
-}
-
-/// Compares without an early exit, so response time does not reveal a matching prefix.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

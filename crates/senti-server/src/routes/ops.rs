@@ -58,6 +58,8 @@ pub async fn readyz(State(st): State<Shared>) -> Response {
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "OpenMetrics 1.0.0 text",
     content_type = "application/openmetrics-text", body = String)))]
 pub async fn metrics(State(st): State<Shared>) -> Response {
+    st.metrics.rooms.set(st.rooms.len() as i64);
+    st.metrics.room_watchers.set(st.hubs.watchers() as i64);
     let mut resp = st.metrics.render().into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -134,7 +136,7 @@ pub async fn info(State(st): State<Shared>) -> Response {
 #[openapi(
     info(
         title = "senti",
-        description = "Real-time sentiment analysis. Every error response is {\"error\": {\"code\", \"message\"}} (the ErrorBody schema; the codes are the ErrorCode schema). A method a route does not list is 405 method_not_allowed with an Allow header; a path no route matches is 404 not_found. Limits that depend on the configuration are this server's (`maxLength`, `maxItems`; GET /v1/info lists them all); a body over `max_body_bytes` (default 1048576) is 413 body_too_large."
+        description = "Real-time sentiment analysis. Every error response is {\"error\": {\"code\", \"message\"}} (the ErrorBody schema; the codes are the ErrorCode schema). A method a route does not list is 405 method_not_allowed with an Allow header; a path no route matches is 404 not_found. The admin routes (bearer token) are listed only by a server started with --admin-token; without one they do not exist. Limits that depend on the configuration are this server's (`maxLength`, `maxItems`; GET /v1/info lists them all); a body over `max_body_bytes` (default 1048576) is 413 body_too_large."
     ),
     paths(
         crate::routes::sentiment::sentiment,
@@ -148,6 +150,7 @@ pub async fn info(State(st): State<Shared>) -> Response {
         openapi,
         crate::routes::models::list,
         crate::routes::models::reload,
+        crate::routes::debug::profile,
         crate::routes::rooms::ingest,
         crate::routes::rooms::list,
         crate::routes::rooms::get,
@@ -162,7 +165,8 @@ pub async fn info(State(st): State<Shared>) -> Response {
         crate::error::ErrorDetail,
         crate::openapi::RoomId,
         crate::openapi::CommentsMode,
-        crate::routes::dashboard::AssetName
+        crate::routes::dashboard::AssetName,
+        crate::routes::debug::ProfileFormat
     )),
     modifiers(&AdminToken)
 )]

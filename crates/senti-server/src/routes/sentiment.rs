@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetail};
 use crate::extract::{admit_and_read, parse_json};
-use crate::routes::json_response;
+use crate::routes::{json_response, stage};
 use crate::state::Shared;
 
 /// Body of `POST /v1/sentiment` and `POST /analyze`.
@@ -250,18 +250,22 @@ fn timing_headers(resp: &mut Response, timings: impl Iterator<Item = StageTiming
 pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (_permit, bytes) = admit_and_read(&st, req).await?;
     let req: SentimentRequest = parse_json(&bytes)?;
-    st.engine.check_text(&req.text)?;
-    let plan = st.engine.plan(&Options {
-        lang: req.lang.as_deref(),
-        model: req.model.as_deref(),
-        explain: req.explain,
-        strict: req.strict,
-        domain: req.domain.as_deref(),
-        deadline: None,
-    })?;
+    let plan = stage!("validate", {
+        st.engine.check_text(&req.text)?;
+        st.engine.plan(&Options {
+            lang: req.lang.as_deref(),
+            model: req.model.as_deref(),
+            explain: req.explain,
+            strict: req.strict,
+            domain: req.domain.as_deref(),
+            deadline: None,
+        })?
+    });
     let s = st.engine.analyze(&plan, &req.text).await?;
-    let out = serde_json::to_vec(&SentimentBody::new(&s, &req.text, req.explain))
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let out = stage!("encode", {
+        serde_json::to_vec(&SentimentBody::new(&s, &req.text, req.explain))
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+    });
     let mut resp = json_response(out);
     if s.cached.is_none() {
         timing_headers(&mut resp, s.model.iter().map(|m| m.timing));
@@ -316,6 +320,7 @@ struct ItemErr<'a> {
 pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (_permit, bytes) = admit_and_read(&st, req).await?;
     let req: BatchRequest = parse_json(&bytes)?;
+    let validate = tracing::debug_span!(target: "senti::stage", "validate").entered();
     st.engine.check_batch(req.items.len())?;
     let plan = st.engine.plan(&Options {
         lang: req.lang.as_deref(),
@@ -355,7 +360,9 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
         .iter()
         .filter_map(|(_, t)| t.as_ref().ok().map(|t| &**t))
         .collect();
+    drop(validate);
     let mut scored = st.engine.analyze_batch(&plan, &texts).await.into_iter();
+    let _encode = tracing::debug_span!(target: "senti::stage", "encode").entered();
 
     let mut timings = Vec::new();
     let mut out = Vec::with_capacity(64 + req.items.len() * 120);
