@@ -321,7 +321,7 @@ def exposition(binary):
         for method, path, body, want in [
             ("POST", "/v1/sentiment", '{"text": "good"}', 200),
             ("POST", "/v1/sentiment", '{"text": "good"}', 200),
-            ("POST", "/v1/sentiment/batch", '{"items": [{"id": 1, "text": "great"}, {"id": 2}]}', 200),
+            ("POST", "/v1/sentiment/batch", '{"items": [{"id": 1, "text": "great"}, {"id": 2, "text": "awful"}]}', 200),
             ("POST", "/v1/rooms/r1/comments", '[{"id": "1", "text": "so boring"}]', 202),
             ("POST", "/v1/sentiment", "{not json", 400),
             ("GET", "/no/such/route", None, 404),
