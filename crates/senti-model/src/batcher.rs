@@ -94,7 +94,7 @@ macro_rules! stage_span {
         if $parent.is_none() {
             tracing::Span::none()
         } else {
-            tracing::debug_span!(target: "senti::stage", parent: $parent, $name $(, $($field)*)?)
+            tracing::debug_span!(target: $crate::batcher::STAGE, parent: $parent, $name $(, $($field)*)?)
         }
     };
 }

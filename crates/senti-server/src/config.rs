@@ -257,19 +257,8 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if !(0.0..=1.0).contains(&self.otlp_sample_ratio) {
-            return Err(ConfigError::Invalid(format!(
-                "otlp_sample_ratio must be within 0.0..=1.0, got {}",
-                self.otlp_sample_ratio
-            )));
-        }
-        if let Some(e) = &self.otlp_endpoint
-            && !(e.starts_with("http://") || e.starts_with("https://"))
-        {
-            return Err(ConfigError::Invalid(format!(
-                "otlp_endpoint must be an http:// or https:// URL, got {e:?}"
-            )));
-        }
+        crate::telemetry::check_settings(self.otlp_endpoint.as_deref(), self.otlp_sample_ratio)
+            .map_err(ConfigError::Invalid)?;
         if !(0.0..=1.0).contains(&self.access_log_sample) {
             return Err(ConfigError::Invalid(
                 "access_log_sample must be within 0.0..=1.0".into(),

@@ -69,20 +69,28 @@ pub fn traces_url(endpoint: &str) -> String {
     }
 }
 
+/// The rules of the tracing settings, for [`Telemetry::start`] and the config check alike.
+pub fn check_settings(endpoint: Option<&str>, ratio: f64) -> Result<(), String> {
+    if !(0.0..=1.0).contains(&ratio) {
+        return Err(format!(
+            "otlp_sample_ratio must be within 0.0..=1.0, got {ratio}"
+        ));
+    }
+    if let Some(e) = endpoint
+        && !(e.starts_with("http://") || e.starts_with("https://"))
+    {
+        return Err(format!(
+            "otlp_endpoint must be an http:// or https:// URL, got {e:?}"
+        ));
+    }
+    Ok(())
+}
+
 impl Telemetry {
     /// Builds the exporter and the batch span processor. The gRPC exporter needs a Tokio
     /// runtime: call it inside one (its channel's tasks live there).
     pub fn start(endpoint: &str, protocol: OtlpProtocol, ratio: f64) -> Result<Telemetry, String> {
-        if !(0.0..=1.0).contains(&ratio) {
-            return Err(format!(
-                "otlp_sample_ratio must be within 0..=1, got {ratio}"
-            ));
-        }
-        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-            return Err(format!(
-                "otlp_endpoint must be an http:// or https:// URL, got {endpoint:?}"
-            ));
-        }
+        check_settings(Some(endpoint), ratio)?;
         let exporter = match protocol {
             OtlpProtocol::Http => opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
