@@ -6,7 +6,10 @@
 #   bash scripts/openapi/schemathesis.sh
 #
 # SENTI_BIN: the binary (default target/debug/senti, built with cargo if missing).
-# SEED (default 13), MAX_EXAMPLES (default 50), WORKERS (default 2).
+# SEED (default 13), MAX_EXAMPLES (default 50), WORKERS (default 1). One worker: with two, the
+# workers' threads race in CPython 3.11's ast.parse (hypothesis describes its strategies' lambdas
+# with it) and a run can end in "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905), a Runtime Error that is not a finding about senti.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -70,6 +73,6 @@ SCHEMATHESIS_HOOKS=scripts/openapi/hooks.py "$VENV/bin/schemathesis" \
   --checks all \
   --seed "${SEED:-13}" \
   --max-examples "${MAX_EXAMPLES:-50}" \
-  --workers "${WORKERS:-2}" || rc=$?
+  --workers "${WORKERS:-1}" || rc=$?
 echo "schemathesis exit status $rc, $(( $(date +%s) - START ))s in all"
 exit "$rc"
