@@ -126,6 +126,13 @@ defaulted {
     header_timeout_ms: u64 = 500, "SENTI_HEADER_TIMEOUT_MS";
     /// Time allowed for a request's body once its headers are in (408 beyond).
     body_timeout_ms: u64 = 10_000, "SENTI_BODY_TIMEOUT_MS";
+    /// After an answer sent before its request body was read (413, 408, 415, any early
+    /// error), how long the rest of the body is read and discarded before the connection
+    /// closes, so that the client, still sending, gets to read the answer (nginx's lingering
+    /// close). 0: close at once.
+    lingering_time_ms: u64 = 5_000, "SENTI_LINGERING_TIME_MS";
+    /// The most bytes read and discarded in that time; the connection closes beyond.
+    lingering_max_bytes: usize = 16 << 20, "SENTI_LINGERING_MAX_BYTES";
     /// Idle keep-alive connections are closed after this long.
     idle_timeout_ms: u64 = 60_000, "SENTI_IDLE_TIMEOUT_MS";
     /// Requests processed at once; more get 503 with Retry-After, never a queue.
@@ -426,6 +433,9 @@ impl Config {
     }
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_millis(self.idle_timeout_ms)
+    }
+    pub fn lingering_time(&self) -> Duration {
+        Duration::from_millis(self.lingering_time_ms)
     }
 }
 

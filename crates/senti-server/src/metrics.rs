@@ -154,7 +154,7 @@ impl Metrics {
         );
         registry.register(
             "http_connections_closed_by_server",
-            "Connections the server closed, by reason (header_timeout, idle_timeout)",
+            "Connections the server closed, by reason (header_timeout, idle_timeout, lingering: after an answer sent before its request body was read)",
             closed_connections.clone(),
         );
         let rooms = Gauge::default();

@@ -17,6 +17,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Set on SIGTERM/SIGINT: /readyz answers 503 from then on.
     pub draining: AtomicBool,
+    /// Set when the listener closes after the drain delay: from then on every answer says
+    /// `Connection: close`.
+    pub stopping: AtomicBool,
     /// Permits for requests in flight (`max_in_flight`); none left means 503, not a queue.
     pub in_flight: Arc<Semaphore>,
     pub started: Instant,
@@ -59,6 +62,7 @@ impl AppState {
             engine,
             metrics,
             draining: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
             in_flight: Arc::new(Semaphore::new(permits)),
             started: Instant::now(),
         }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use senti_server::Config;
+use tokio::io::AsyncWriteExt;
 
 #[tokio::test]
 async fn incomplete_headers_close_the_connection() {
@@ -165,4 +166,125 @@ async fn graceful_shutdown_drains_and_finishes_in_flight_requests() {
         tokio::net::TcpStream::connect(s.addr).await.is_err(),
         "listener should be closed"
     );
+}
+
+/// A client that sends its whole body before reading (as Python's urllib does) still reads
+/// the 413: the server sends it with `Connection: close`, then reads and discards the rest
+/// of the body until the client closes, instead of resetting the connection under it.
+#[tokio::test]
+async fn refused_body_is_read_to_the_end_before_the_close() {
+    let s = TestServer::default().await;
+    let mut c = raw(s.addr).await;
+    let len = 4 << 20;
+    send(&mut c, &format!("POST /v1/sentiment HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n")).await;
+    // Send all of it without reading: every write must succeed (a reset would fail one).
+    let chunk = vec![b'a'; 64 * 1024];
+    for _ in 0..len / chunk.len() {
+        tokio::time::timeout(Duration::from_secs(5), c.write_all(&chunk))
+            .await
+            .expect("the server stopped reading")
+            .expect("the connection was reset while the body was being sent");
+    }
+    let (got, closed) = read_until_close(&mut c, Duration::from_secs(5)).await;
+    assert!(got.starts_with("HTTP/1.1 413"), "{got}");
+    assert!(
+        got.to_ascii_lowercase().contains("connection: close"),
+        "{got}"
+    );
+    assert!(got.contains("\"body_too_large\""), "{got}");
+    assert!(closed, "the server closes once the client is done");
+    let m = s.metrics().await;
+    assert_eq!(
+        sample(
+            &m,
+            r#"senti_http_connections_closed_by_server_total{code="lingering"}"#
+        ),
+        1.0
+    );
+}
+
+/// The lingering close is bounded: a client that keeps sending past `lingering_max_bytes`
+/// is cut off, and one that never closes is closed after `lingering_time_ms`.
+#[tokio::test]
+async fn lingering_is_bounded_in_time_and_size() {
+    let cfg = Config {
+        lingering_time_ms: 300,
+        lingering_max_bytes: 256 * 1024,
+        ..Config::default()
+    };
+    let s = TestServer::start(cfg).await;
+    // Time: the answer and the server's FIN come at once, then the server goes on reading
+    // (writes succeed) until 300 ms have passed, then closes (writes fail).
+    let mut c = raw(s.addr).await;
+    send(&mut c, "POST /v1/sentiment HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 2000000\r\n\r\nabc").await;
+    let (got, closed) = read_until_close(&mut c, Duration::from_secs(5)).await;
+    assert!(got.starts_with("HTTP/1.1 415"), "{got}");
+    assert!(closed, "half-closed after the answer");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    c.write_all(&[b'z'; 1024])
+        .await
+        .expect("still read 100 ms in");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let mut late = Ok(());
+    for _ in 0..20 {
+        late = c.write_all(&[b'z'; 1024]).await;
+        if late.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        late.is_err(),
+        "still open 700 ms in, past a 300 ms lingering time"
+    );
+    // Size: past 256 KiB of discarded body the server stops reading and closes.
+    let mut c = raw(s.addr).await;
+    send(&mut c, "POST /v1/sentiment HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n").await;
+    let chunk = vec![b'a'; 64 * 1024];
+    let mut failed = false;
+    for _ in 0..(64 << 20) / chunk.len() {
+        match tokio::time::timeout(Duration::from_secs(5), c.write_all(&chunk)).await {
+            Ok(Ok(())) => {}
+            _ => {
+                failed = true;
+                break;
+            }
+        }
+    }
+    assert!(failed, "64 MiB were taken, past a 256 KiB lingering limit");
+}
+
+/// On shutdown, a keep-alive connection between requests is not closed under a client that
+/// is sending its next request: that request is answered, with `Connection: close`.
+#[tokio::test]
+async fn a_request_arriving_at_shutdown_is_answered() {
+    let cfg = Config {
+        shutdown_grace_ms: 5000,
+        ..Config::default()
+    };
+    let mut s = TestServer::start(cfg).await;
+    let mut c = raw(s.addr).await;
+    send(&mut c, &request("/v1/sentiment", r#"{"text":"fine"}"#)).await;
+    let first = read_response(&mut c).await;
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    assert!(!first.to_ascii_lowercase().contains("connection: close"));
+    s.signal_shutdown();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    send(
+        &mut c,
+        &request("/v1/sentiment", r#"{"text":"still fine"}"#),
+    )
+    .await;
+    let (second, closed) = read_until_close(&mut c, Duration::from_secs(5)).await;
+    assert!(second.starts_with("HTTP/1.1 200"), "{second}");
+    assert!(
+        second.to_ascii_lowercase().contains("connection: close"),
+        "{second}"
+    );
+    assert!(closed);
+    let task = s.task.take().unwrap();
+    let r = tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("server did not stop");
+    assert!(r.unwrap().is_ok());
 }
