@@ -38,12 +38,14 @@ def clean_env(extra=None):
 class Senti:
     """A `senti serve` child process on a free port; its log goes to a temporary file."""
 
-    def __init__(self, *args, env=None, grpc=False):
+    def __init__(self, *args, env=None, grpc=False, cpus=None):
         self.log = tempfile.NamedTemporaryFile(prefix="senti-", suffix=".log", delete=False)
         cmd = [senti_bin(), "serve", "--addr", "127.0.0.1:0"]
         if not grpc:
             cmd += ["--grpc-addr", "off"]
         cmd += list(args)
+        if cpus:
+            cmd = ["taskset", "-c", cpus] + cmd
         self.cmd = cmd
         self.proc = subprocess.Popen(
             cmd, stdout=self.log, stderr=subprocess.STDOUT, env=clean_env(env), cwd=ROOT
@@ -115,6 +117,19 @@ class Senti:
             os.unlink(self.log.name)
         except OSError:
             pass
+
+
+def cpu_sets():
+    """(the server's and measurer's CPUs, the attacker's CPUs) for taskset, so that a load
+    generator's own CPU use does not land on the server's cores: on 2 CPUs "0" and "1"; on
+    more, the first half and the rest; None on one CPU."""
+    n = len(os.sched_getaffinity(0))
+    if n < 2:
+        return None, None
+    cpus = sorted(os.sched_getaffinity(0))
+    half = n // 2
+    fmt = lambda c: ",".join(map(str, c))  # noqa: E731
+    return fmt(cpus[:half]), fmt(cpus[half:])
 
 
 def metric(text, series):

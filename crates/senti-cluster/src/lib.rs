@@ -62,6 +62,9 @@ pub struct ClusterConfig {
     pub max_age: Duration,
     /// The longest an accepting replica waits for JetStream's acknowledgement.
     pub publish_timeout: Duration,
+    /// How long a comment waits for NATS to come back (a restart, a lost connection) before
+    /// the answer is 503 unavailable: a short outage delays ingest instead of failing it.
+    pub hold: Duration,
     /// Unacknowledged comments a replica may hold (JetStream's MaxAckPending).
     pub max_ack_pending: i64,
 }
@@ -75,6 +78,7 @@ impl ClusterConfig {
             duplicate_window: Duration::from_secs(120),
             max_age: Duration::from_secs(24 * 3600),
             publish_timeout: Duration::from_secs(2),
+            hold: Duration::from_secs(3),
             max_ack_pending: 100_000,
         }
     }
@@ -171,6 +175,11 @@ impl Cluster {
             .connection_timeout(Duration::from_secs(2))
             .request_timeout(Some(cfg.publish_timeout))
             .max_reconnects(None)
+            // async-nats backs off up to 4 s between tries; a NATS that restarts should be
+            // found again within a fraction of the hold time.
+            .reconnect_delay_callback(|attempts| {
+                Duration::from_millis((attempts as u64 * 50).min(250))
+            })
             .connect(&cfg.url)
             .await
             .map_err(|e| ClusterError::Config(format!("--nats-url {}: {e}", cfg.url)))?;
@@ -246,14 +255,35 @@ impl Cluster {
 
     /// Publishes an accepted comment and waits for JetStream's acknowledgement. `Ok(true)`:
     /// JetStream already had this `room/id` within its duplicate window.
+    ///
+    /// While NATS is away (not connected, or a publish failed), tries again every 50 ms for
+    /// up to `hold`, with the same `Nats-Msg-Id`: a try that did reach JetStream makes the
+    /// next one a duplicate, which is then this comment's own first copy, not a client's
+    /// retry.
     pub async fn publish(&self, c: &WireComment) -> Result<bool, ClusterError> {
-        if !self.ready() {
-            return Err(ClusterError::Unavailable(
-                "not connected to NATS (or its streams are not set up yet); retry shortly".into(),
-            ));
-        }
+        let deadline = tokio::time::Instant::now() + self.cfg.hold;
         let subject = format!("{}.{}", self.names.comment_subject, c.room);
-        self.publish_json(subject, c.msg_id(), c).await
+        let mut tried = false;
+        loop {
+            let err = if self.ready() {
+                match self.publish_json(subject.clone(), c.msg_id(), c).await {
+                    Ok(duplicate) => return Ok(duplicate && !tried),
+                    Err(e) => {
+                        tried = true;
+                        e
+                    }
+                }
+            } else {
+                ClusterError::Unavailable(
+                    "not connected to NATS (or its streams are not set up yet); retry shortly"
+                        .into(),
+                )
+            };
+            if tokio::time::Instant::now() + Duration::from_millis(50) > deadline {
+                return Err(err);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     async fn publish_json<T: serde::Serialize>(

@@ -197,6 +197,9 @@ defaulted {
     /// How long a delivered comment may stay unacknowledged before another replica takes it
     /// over, in ms.
     nats_ack_wait_ms: u64 = senti_cluster::ClusterConfig::new("", "").ack_wait.as_millis() as u64, "SENTI_NATS_ACK_WAIT_MS";
+    /// How long a comment waits for NATS to come back (a restart, a lost connection) before
+    /// the answer is 503 unavailable, in ms (0: refuse at once).
+    nats_hold_ms: u64 = senti_cluster::ClusterConfig::new("", "").hold.as_millis() as u64, "SENTI_NATS_HOLD_MS";
     /// Cache model results (L1, and L2 with --redis-url).
     #[arg(num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     cache_models: bool = EngineConfig::default().cache.models, "SENTI_CACHE_MODELS";
@@ -347,6 +350,7 @@ impl Config {
         let mut c = senti_cluster::ClusterConfig::new(url, &self.nats_prefix);
         c.ack_wait = Duration::from_millis(self.nats_ack_wait_ms.max(100));
         c.duplicate_window = Duration::from_millis(self.room_dedup_ms.max(1000));
+        c.hold = Duration::from_millis(self.nats_hold_ms);
         Some(c)
     }
 
