@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -65,11 +65,8 @@ pub fn run_file(
     let show = args.progress.unwrap_or_else(|| io::stderr().is_terminal());
     let bar = show.then(|| make_bar(size));
 
-    let sink: Box<dyn Write + Send> = match &args.output {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
-        None => Box::new(io::stdout()),
-    };
-    let mut writer = BufWriter::with_capacity(1 << 20, sink);
+    let mut output = Output::open(args.output.as_deref())?;
+    let mut writer = BufWriter::with_capacity(1 << 20, output.sink()?);
     let popts = PipelineOptions {
         format,
         text_field: args.text_field.clone(),
@@ -81,7 +78,11 @@ pub fn run_file(
         max_line: args.max_line_bytes,
     };
     let summary = pipeline::run(reader, &mut writer, render, &popts, bar.as_ref())?;
-    writer.flush().context("writing output")?;
+    let sink = writer
+        .into_inner()
+        .map_err(|e| anyhow::Error::new(e.into_error()))
+        .context("writing output")?;
+    output.commit(sink)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -98,6 +99,113 @@ pub fn run_file(
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the results go. A regular file is written under a temporary name beside it, synced,
+/// and renamed over the final name only once complete: on a full disk, a write error or a
+/// crash, the final name holds the file it held before (or nothing), never a truncated
+/// output that looks finished; the temporary file is removed. Standard output and other
+/// files that are not regular (a pipe, /dev/full) are written directly; a failure there
+/// still ends in exit code 2 with the error on stderr.
+struct Output {
+    /// (temporary, final) for a staged regular file.
+    staged: Option<(PathBuf, PathBuf)>,
+    direct: Option<PathBuf>,
+    committed: bool,
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> Result<Output> {
+        let Some(path) = path else {
+            return Ok(Output {
+                staged: None,
+                direct: None,
+                committed: false,
+            });
+        };
+        let regular = match std::fs::metadata(path) {
+            Ok(m) => m.is_file(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            Err(e) => return Err(e).with_context(|| format!("opening {}", path.display())),
+        };
+        if !regular {
+            return Ok(Output {
+                staged: None,
+                direct: Some(path.to_path_buf()),
+                committed: false,
+            });
+        }
+        let name = path
+            .file_name()
+            .with_context(|| format!("{} is not a file name", path.display()))?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".senti-{}.tmp", std::process::id()));
+        let tmp = path.with_file_name(tmp_name);
+        Ok(Output {
+            staged: Some((tmp, path.to_path_buf())),
+            direct: None,
+            committed: false,
+        })
+    }
+
+    fn sink(&mut self) -> Result<Sink> {
+        if let Some((tmp, dest)) = &self.staged {
+            let f = File::create(tmp).with_context(|| format!("creating {}", dest.display()))?;
+            return Ok(Sink::File(f));
+        }
+        if let Some(p) = &self.direct {
+            let f = File::create(p).with_context(|| format!("opening {}", p.display()))?;
+            return Ok(Sink::File(f));
+        }
+        Ok(Sink::Stdout(io::stdout()))
+    }
+
+    /// Everything was written: make it durable and give it its final name.
+    fn commit(&mut self, sink: Sink) -> Result<()> {
+        match sink {
+            Sink::Stdout(mut out) => out.flush().context("writing output")?,
+            Sink::File(f) => {
+                if let Some((tmp, dest)) = &self.staged {
+                    f.sync_all()
+                        .with_context(|| format!("writing {}", dest.display()))?;
+                    drop(f);
+                    std::fs::rename(tmp, dest)
+                        .with_context(|| format!("renaming the output to {}", dest.display()))?;
+                }
+            }
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let (false, Some((tmp, _))) = (self.committed, &self.staged) {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+enum Sink {
+    File(File),
+    Stdout(io::Stdout),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Stdout(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Stdout(s) => s.flush(),
+        }
+    }
 }
 
 fn make_bar(size: Option<u64>) -> ProgressBar {
