@@ -166,13 +166,18 @@ def hardware():
     return f"{os.cpu_count()} CPUs, {cpu}"
 
 
-def write_row(name, *, load, fault, bad_input, result, passed, figures, command=None):
+def write_row(name, *, load, fault, bad_input, result, passed, figures, command=None, save=True):
     """Writes bench/results/reliability/<name>.json: one row of RELIABILITY.md.
 
     `load`: the traffic during the test; `fault`: what was broken; `bad_input`: what the
     clients sent wrong (or "-"); `result`: the outcome in words with its figures; `passed`:
     whether the script's goal held; `figures`: the raw numbers, kept for whoever re-reads.
+    `save=False` (a script's --no-row, as CI runs them): only print the verdict.
     """
+    mark = "PASS" if passed else "FAIL"
+    if not save:
+        print(f"{mark} {name}: {result}")
+        return None
     os.makedirs(RESULTS, exist_ok=True)
     row = {
         "name": name,
@@ -192,7 +197,6 @@ def write_row(name, *, load, fault, bad_input, result, passed, figures, command=
     with open(os.path.join(RESULTS, name + ".json"), "w") as f:
         json.dump(row, f, indent=1, ensure_ascii=False)
         f.write("\n")
-    mark = "PASS" if passed else "FAIL"
     print(f"{mark} {name}: {result}")
     return row
 

@@ -104,21 +104,21 @@ def main():
     ran = [c for c in cases.values() if c["ok"] is not None]
     passed = all(c["ok"] for c in ran)
     failing = [k for k, c in cases.items() if c["ok"] is not None and "control" not in k]
-    if not args.no_row:
-        common.write_row(
-            "disk_full",
-            load=f"senti score, {args.lines} JSONL lines (about 2.5 MB of results)",
-            fault="output on a full 256 KiB tmpfs (existing and new file), /dev/full, stdout to "
-                  "/dev/full, a missing directory, a read-only tmpfs",
-            bad_input="-",
-            result=f"exit 2 in {sum(cases[k]['ok'] for k in failing)} of {len(failing)} failure "
-                   f"cases; an existing output kept its old content, no partial or temporary "
-                   f"file left; control exit {cases['roomy disk (control)']['exit']} with "
-                   f"{cases['roomy disk (control)']['lines']} lines"
-                   + ("" if len(ran) == len(cases) else "; tmpfs cases not run (needs root)"),
-            passed=passed,
-            figures=cases,
-        )
+    common.write_row(
+        "disk_full",
+        save=not args.no_row,
+        load=f"senti score, {args.lines} JSONL lines (about 2.5 MB of results)",
+        fault="output on a full 256 KiB tmpfs (existing and new file), /dev/full, stdout to "
+              "/dev/full, a missing directory, a read-only tmpfs",
+        bad_input="-",
+        result=f"exit 2 in {sum(cases[k]['ok'] for k in failing)} of {len(failing)} failure "
+               f"cases; an existing output kept its old content, no partial or temporary "
+               f"file left; control exit {cases['roomy disk (control)']['exit']} with "
+               f"{cases['roomy disk (control)']['lines']} lines"
+               + ("" if len(ran) == len(cases) else "; tmpfs cases not run (needs root)"),
+        passed=passed,
+        figures=cases,
+    )
     common.finish(passed)
 
 

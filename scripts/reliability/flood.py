@@ -186,22 +186,22 @@ def main():
         "cpus": {"server_and_clients": server_cpus, "attacker": attacker_cpus},
     }
     print(json.dumps(figures, indent=1))
-    if not args.no_row:
-        common.write_row(
-            "flood",
-            load="a keep-alive client and a new-connection-per-request client, closed loop, "
-                 f"{args.secs:g} s",
-            fault=f"{args.flood} idle connections opened at once and held, past "
-                  f"--max-connections {args.max_connections}",
-            bad_input="connections that never send a request",
-            result=f"open connections at most {int(max_open)} (limit {args.max_connections}); "
-                   f"{errors} failed; keep-alive P99 {k99 * 1e3:.2f} ms ({k99 / q99:.2f}x quiet, "
-                   f"goal <= 2x); new connections P99 {f99 * 1e3:.0f} ms, max {fmax * 1e3:.0f} ms "
-                   f"(queued in the backlog); served again {recovered * 1e3 if recovered else -1:.0f}"
-                   f" ms after the flood",
-            passed=passed,
-            figures=figures,
-        )
+    common.write_row(
+        "flood",
+        save=not args.no_row,
+        load="a keep-alive client and a new-connection-per-request client, closed loop, "
+             f"{args.secs:g} s",
+        fault=f"{args.flood} idle connections opened at once and held, past "
+              f"--max-connections {args.max_connections}",
+        bad_input="connections that never send a request",
+        result=f"open connections at most {int(max_open)} (limit {args.max_connections}); "
+               f"{errors} failed; keep-alive P99 {k99 * 1e3:.2f} ms ({k99 / q99:.2f}x quiet, "
+               f"goal <= 2x); new connections P99 {f99 * 1e3:.0f} ms, max {fmax * 1e3:.0f} ms "
+               f"(queued in the backlog); served again {recovered * 1e3 if recovered else -1:.0f}"
+               f" ms after the flood",
+        passed=passed,
+        figures=figures,
+    )
     common.finish(passed)
 
 

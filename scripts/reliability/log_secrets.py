@@ -97,23 +97,23 @@ def main():
               f"{logged_requests} with a status, {len(leaks)} with the token or the marker")
         for line in leaks[:5]:
             print("   " + line[:300])
-    if not args.no_row:
-        n = len(requests_for(marker, token))
-        common.write_row(
-            "log_secrets",
-            load=f"{n} requests to every route, twice (log level info, then debug), every "
-                 "request logged",
-            fault="-",
-            bad_input="bodies, queries, paths and bearer tokens carrying a marker; bad JSON, "
-                      "wrong types, unknown fields, bad NDJSON, over-long text",
-            result=f"token and marker in 0 of {figures['info']['log_lines']} (info) and "
-                   f"{figures['debug']['log_lines']} (debug) log lines"
-                   if passed else
-                   f"LEAKS: {len(figures['info']['leaks'])} (info), "
-                   f"{len(figures['debug']['leaks'])} (debug) lines",
-            passed=passed,
-            figures=figures,
-        )
+    n = len(requests_for(marker, token))
+    common.write_row(
+        "log_secrets",
+        save=not args.no_row,
+        load=f"{n} requests to every route, twice (log level info, then debug), every "
+             "request logged",
+        fault="-",
+        bad_input="bodies, queries, paths and bearer tokens carrying a marker; bad JSON, "
+                  "wrong types, unknown fields, bad NDJSON, over-long text",
+        result=f"token and marker in 0 of {figures['info']['log_lines']} (info) and "
+               f"{figures['debug']['log_lines']} (debug) log lines"
+               if passed else
+               f"LEAKS: {len(figures['info']['leaks'])} (info), "
+               f"{len(figures['debug']['leaks'])} (debug) lines",
+        passed=passed,
+        figures=figures,
+    )
     common.finish(passed)
 
 

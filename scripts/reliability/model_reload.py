@@ -158,21 +158,21 @@ def main():
     figures = {"clients": args.clients, "answered": out["ok"], "failed": out["failed"],
                "answers_by_version": out["versions"], "versions": seen,
                "errors": out["errors"][:10]}
-    if not args.no_row:
-        common.write_row(
-            "model_reload",
-            load=f"{args.clients} closed-loop clients scoring Chinese texts with the model "
-                 "zh-textcnn",
-            fault="4 corrupt versions (random graph, truncated graph, bad config.json, bad "
-                  "tokenizer.json), then a good one, each hot-reloaded mid-load",
-            bad_input="-",
-            result=f"{out['failed']} failed of {out['ok'] + out['failed']}; versions 2-5 "
-                   f"{'failed to load, version 1 serving on' if bad_ok else 'NOT all refused'}; "
-                   f"version 6 {'swapped in' if good_ok else 'NOT serving'} "
-                   f"({out['versions'].get('zh@6', 0)} answers from it)",
-            passed=passed,
-            figures=figures,
-        )
+    common.write_row(
+        "model_reload",
+        save=not args.no_row,
+        load=f"{args.clients} closed-loop clients scoring Chinese texts with the model "
+             "zh-textcnn",
+        fault="4 corrupt versions (random graph, truncated graph, bad config.json, bad "
+              "tokenizer.json), then a good one, each hot-reloaded mid-load",
+        bad_input="-",
+        result=f"{out['failed']} failed of {out['ok'] + out['failed']}; versions 2-5 "
+               f"{'failed to load, version 1 serving on' if bad_ok else 'NOT all refused'}; "
+               f"version 6 {'swapped in' if good_ok else 'NOT serving'} "
+               f"({out['versions'].get('zh@6', 0)} answers from it)",
+        passed=passed,
+        figures=figures,
+    )
     common.finish(passed)
 
 

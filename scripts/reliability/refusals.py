@@ -207,12 +207,11 @@ def main():
         figures["exit_status"] = rc
         passed &= rc == 0
     figures["seconds"] = round(time.time() - started, 1)
-    if args.no_row:
-        common.finish(passed)
     t = figures
     got = sum(t[c]["ok"] for c in ["urllib", "requests", "curl"])
     common.write_row(
         "refusals",
+        save=not args.no_row,
         load="sequential POSTs, bodies 1.1-8 MiB (limit 1 MiB), 3 routes; urllib, requests, curl",
         fault="-",
         bad_input="bodies past max_body_bytes; a large text/plain body; a body stalled past the "

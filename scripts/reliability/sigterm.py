@@ -110,20 +110,20 @@ def main():
     figures = dict(total, exits=exits, stop_seconds=stop_secs, errors=errors[:20],
                    clients=args.clients, rounds=args.rounds, load_secs=args.load_secs,
                    drain_delay_ms=args.drain_delay_ms)
-    if not args.no_row:
-        common.write_row(
-            "sigterm",
-            load=f"{args.clients} keep-alive clients, closed loop (singles and batches of 32), "
-                 f"{args.load_secs:g} s, then SIGTERM; {args.rounds} rounds",
-            fault=f"SIGTERM mid-load (drain delay {args.drain_delay_ms} ms)",
-            bad_input="-",
-            result=f"{total['dropped']} dropped of {total['answered'] + total['dropped']} "
-                   f"requests taken ({total['after_signal']} answered after the signal); "
-                   f"{total['refused']} refused at the closed listener; exit "
-                   f"{','.join(map(str, exits))} in {max(stop_secs)} s at most",
-            passed=passed,
-            figures=figures,
-        )
+    common.write_row(
+        "sigterm",
+        save=not args.no_row,
+        load=f"{args.clients} keep-alive clients, closed loop (singles and batches of 32), "
+             f"{args.load_secs:g} s, then SIGTERM; {args.rounds} rounds",
+        fault=f"SIGTERM mid-load (drain delay {args.drain_delay_ms} ms)",
+        bad_input="-",
+        result=f"{total['dropped']} dropped of {total['answered'] + total['dropped']} "
+               f"requests taken ({total['after_signal']} answered after the signal); "
+               f"{total['refused']} refused at the closed listener; exit "
+               f"{','.join(map(str, exits))} in {max(stop_secs)} s at most",
+        passed=passed,
+        figures=figures,
+    )
     common.finish(passed)
 
 

@@ -164,21 +164,21 @@ def main():
         "cpus": {"server_and_client": server_cpus, "attacker": attacker_cpus},
     }
     print(json.dumps(figures, indent=1))
-    if not args.no_row:
-        common.write_row(
-            "slowloris",
-            load=f"1 closed-loop client (own process), {args.secs:g} s quiet, then {args.secs:g} s "
-                 f"beside the attack",
-            fault=f"{args.attackers} slowloris connections (half slow headers, half slow "
-                  f"bodies, 1 byte/{args.interval * 1e3:g} ms, reconnecting when closed)",
-            bad_input="requests that never finish",
-            result=f"P99 {q99 * 1e3:.2f} ms quiet, {a99 * 1e3:.2f} ms under attack "
-                   f"({ratio:.2f}x, goal <= 2x); {errors} failed of "
-                   f"{len(quiet['lat']) + len(under['lat'])}; {int(open_during)} connections "
-                   f"open during the attack",
-            passed=passed,
-            figures=figures,
-        )
+    common.write_row(
+        "slowloris",
+        save=not args.no_row,
+        load=f"1 closed-loop client (own process), {args.secs:g} s quiet, then {args.secs:g} s "
+             f"beside the attack",
+        fault=f"{args.attackers} slowloris connections (half slow headers, half slow "
+              f"bodies, 1 byte/{args.interval * 1e3:g} ms, reconnecting when closed)",
+        bad_input="requests that never finish",
+        result=f"P99 {q99 * 1e3:.2f} ms quiet, {a99 * 1e3:.2f} ms under attack "
+               f"({ratio:.2f}x, goal <= 2x); {errors} failed of "
+               f"{len(quiet['lat']) + len(under['lat'])}; {int(open_during)} connections "
+               f"open during the attack",
+        passed=passed,
+        figures=figures,
+    )
     common.finish(passed)
 
 

@@ -187,22 +187,22 @@ def main():
                "p99_ms_per_minute": p99s, "p99_spread": spread,
                "cpus": {"server": server_cpus, "load": load_cpus}, "series": series}
     print(json.dumps({k: v for k, v in figures.items() if k != "series"}, indent=1))
-    if not args.no_row:
-        common.write_row(
-            "soak",
-            load=f"{args.rate:g} req/s open loop for {args.secs / 60:g} min: 60 % singles (en, zh), "
-                 "10 % batches of 20, 30 % room ingest (10 comments, 8 rooms); 16 SSE "
-                 "subscribers",
-            fault="-",
-            bad_input="-",
-            result=f"{errors} errors of {requests}; RSS {rss_start} -> {rss_end} MiB after the "
-                   f"{args.warmup:g} s warm-up ({growth * 100:+.1f} %, goal < 10 %); P99 per "
-                   f"minute {min(p99s.values()):.2f}-{max(p99s.values()):.2f} ms "
-                   f"({spread:.2f}x, goal <= 2x); {sse['events']} SSE events, "
-                   f"{sse['failed']} streams lost",
-            passed=passed,
-            figures=figures,
-        )
+    common.write_row(
+        "soak",
+        save=not args.no_row,
+        load=f"{args.rate:g} req/s open loop for {args.secs / 60:g} min: 60 % singles (en, zh), "
+             "10 % batches of 20, 30 % room ingest (10 comments, 8 rooms); 16 SSE "
+             "subscribers",
+        fault="-",
+        bad_input="-",
+        result=f"{errors} errors of {requests}; RSS {rss_start} -> {rss_end} MiB after the "
+               f"{args.warmup:g} s warm-up ({growth * 100:+.1f} %, goal < 10 %); P99 per "
+               f"minute {min(p99s.values()):.2f}-{max(p99s.values()):.2f} ms "
+               f"({spread:.2f}x, goal <= 2x); {sse['events']} SSE events, "
+               f"{sse['failed']} streams lost",
+        passed=passed,
+        figures=figures,
+    )
     common.finish(passed)
 
 
