@@ -308,3 +308,46 @@ fn mixed_text_is_scored_part_by_part_and_lang_can_be_forced() {
         (Some("vader"), Some(0.6249))
     );
 }
+
+/// A regular output file appears under its name only once complete (written beside it under a
+/// temporary name, then renamed); an output that cannot be written is exit code 2. The full
+/// disk itself is `scripts/reliability/disk_full.py` (it mounts a tiny tmpfs).
+#[test]
+fn output_file_is_renamed_into_place_and_write_errors_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"text\": \"good\"}\n{\"text\": \"bad\"}\n").unwrap();
+    let out_path = dir.path().join("out.jsonl");
+    std::fs::write(&out_path, "OLD\n").unwrap();
+    let run = |output: &str| {
+        senti(
+            &[
+                "score",
+                "--input",
+                input.to_str().unwrap(),
+                "--output",
+                output,
+            ],
+            None,
+        )
+    };
+    let out = run(out_path.to_str().unwrap());
+    assert!(out.status.success(), "{out:?}");
+    let written = std::fs::read_to_string(&out_path).unwrap();
+    assert_eq!(written.lines().count(), 2, "{written}");
+    assert!(written.contains("\"sentiment\""), "{written}");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "a temporary file was left: {names:?}");
+
+    let missing = dir.path().join("no/such/dir/out.jsonl");
+    let out = run(missing.to_str().unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No such file"));
+
+    let out = run("/dev/full");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No space left"));
+}
