@@ -1,0 +1,49 @@
+# Sourced by run.sh and smoke.sh: how the fuzz targets are built and found.
+#
+# The flags are cargo-fuzz's (`cargo fuzz build`: libFuzzer's coverage counters, comparison
+# tracing, AddressSanitizer, debug assertions and overflow checks, --cfg fuzzing), so the
+# scripts need only a nightly toolchain, not `cargo install cargo-fuzz`. --target keeps the
+# flags off build scripts and proc macros, as cargo-fuzz does; the binaries land where
+# cargo-fuzz puts them (fuzz/target/<triple>/release/<target>), so either can run them.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+FUZZ_DIR="$ROOT/fuzz"
+TRIPLE=${FUZZ_TRIPLE:-$(rustc +nightly -vV | sed -n 's/^host: //p')}
+FUZZ_BIN_DIR="$FUZZ_DIR/target/$TRIPLE/release"
+FUZZ_TARGETS_ALL=(vader zh_segment zh_score request_json room_ndjson cli_jsonl cli_csv config)
+
+fuzz_rustflags() {
+    local f=(
+        --cfg fuzzing
+        -Cpasses=sancov-module
+        -Cllvm-args=-sanitizer-coverage-level=4
+        -Cllvm-args=-sanitizer-coverage-inline-8bit-counters
+        -Cllvm-args=-sanitizer-coverage-pc-table
+        -Cllvm-args=-sanitizer-coverage-trace-compares
+        -Cdebug-assertions
+        -Coverflow-checks
+    )
+    if [ "${FUZZ_SANITIZER:-address}" != none ]; then
+        f+=("-Zsanitizer=${FUZZ_SANITIZER:-address}")
+    fi
+    echo "${f[*]}"
+}
+
+# fuzz_build TARGET... : builds the named targets (all when none is named).
+fuzz_build() {
+    local bins=()
+    for t in "$@"; do bins+=(--bin "$t"); done
+    [ ${#bins[@]} -gt 0 ] || bins=(--bins)
+    (cd "$FUZZ_DIR" && RUSTFLAGS="$(fuzz_rustflags)" cargo +nightly build --release --locked \
+        --target "$TRIPLE" "${bins[@]}")
+}
+
+# fuzz_execs LOG : the executions libFuzzer reported last (its final stat line, else the
+# "Done N runs" line, else the last status line).
+fuzz_execs() {
+    local n
+    n=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$1" | tail -n1)
+    [ -n "$n" ] || n=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$1" | tail -n1)
+    [ -n "$n" ] || n=$(sed -n 's/^#\([0-9]*\).*/\1/p' "$1" | tail -n1)
+    echo "${n:-0}"
+}
