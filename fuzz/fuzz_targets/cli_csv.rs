@@ -11,7 +11,12 @@ use senti_fuzz::ENGINE;
 
 fuzz_target!(|data: &[u8]| {
     let explain = data.first().is_some_and(|b| b & 1 == 1);
-    let plan = ENGINE.plan(&Options { explain, ..Default::default() }).expect("a valid plan");
+    let plan = ENGINE
+        .plan(&Options {
+            explain,
+            ..Default::default()
+        })
+        .expect("a valid plan");
     let render = score_renderer(&ENGINE, &plan);
     let opts = PipelineOptions {
         format: Format::Csv,
@@ -25,8 +30,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(summary) = pipeline::run(data, &mut out, &render, &opts, None) else {
         return; // no text column, a header that is not UTF-8, an unreadable record
     };
-    let written: Vec<&[u8]> = out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
-    assert_eq!(written.len() as u64, summary.lines, "one output line per record");
+    let written: Vec<&[u8]> = out
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        written.len() as u64,
+        summary.lines,
+        "one output line per record"
+    );
     for l in written {
         let v: serde_json::Value = serde_json::from_slice(l).expect("an output line is JSON");
         assert!(v.is_object(), "{v}");

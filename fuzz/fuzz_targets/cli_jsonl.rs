@@ -14,7 +14,12 @@ use senti_fuzz::ENGINE;
 const MAX_LINE: usize = 512;
 
 fn run(data: &[u8], format: Format, explain: bool) {
-    let plan = ENGINE.plan(&Options { explain, ..Default::default() }).expect("a valid plan");
+    let plan = ENGINE
+        .plan(&Options {
+            explain,
+            ..Default::default()
+        })
+        .expect("a valid plan");
     let render = score_renderer(&ENGINE, &plan);
     let opts = PipelineOptions {
         format,
@@ -25,7 +30,8 @@ fn run(data: &[u8], format: Format, explain: bool) {
         max_line: MAX_LINE,
     };
     let mut out = Vec::new();
-    let summary = pipeline::run(data, &mut out, &render, &opts, None).expect("reading memory cannot fail");
+    let summary =
+        pipeline::run(data, &mut out, &render, &opts, None).expect("reading memory cannot fail");
     let mut lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
     if lines.last().is_some_and(|l| l.is_empty()) {
         lines.pop();
@@ -35,8 +41,15 @@ fn run(data: &[u8], format: Format, explain: bool) {
         .filter(|l| format == Format::Text || l.len() > MAX_LINE || !l.trim_ascii().is_empty())
         .count() as u64;
     assert_eq!(summary.lines, expected, "{format:?}: lines counted");
-    let written = out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect::<Vec<_>>();
-    assert_eq!(written.len() as u64, expected, "{format:?}: one output line per input line");
+    let written = out
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        written.len() as u64,
+        expected,
+        "{format:?}: one output line per input line"
+    );
     for l in written {
         let v: serde_json::Value = serde_json::from_slice(l).expect("an output line is JSON");
         assert!(v.is_object(), "{format:?}: {v}");
@@ -47,6 +60,10 @@ fuzz_target!(|data: &[u8]| {
     // The first byte picks the format and explain (one pipeline run per input is faster
     // than both; the corpus holds inputs of each kind).
     let b = data.first().copied().unwrap_or(0);
-    let format = if b & 2 == 0 { Format::Jsonl } else { Format::Text };
+    let format = if b & 2 == 0 {
+        Format::Jsonl
+    } else {
+        Format::Text
+    };
     run(data, format, b & 1 == 1);
 });

@@ -18,7 +18,12 @@ fn is_json(bytes: &[u8]) -> bool {
 /// The error body every refusal is sent as.
 fn encode_error(e: ApiError) {
     let _ = e.status();
-    let body = ErrorBody { error: ErrorDetail { code: e.code, message: e.message } };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: e.code,
+            message: e.message,
+        },
+    };
     assert!(is_json(&serde_json::to_vec(&body).expect("error body")));
 }
 
@@ -26,7 +31,8 @@ fn score(text: &str, plan: &senti_engine::Plan) {
     match ENGINE.analyze(plan, text).into_ready() {
         Ok(Ok(s)) => {
             check_scores(text, &s.scores);
-            let out = serde_json::to_vec(&SentimentBody::new(&s, text, plan.explain())).expect("encode");
+            let out =
+                serde_json::to_vec(&SentimentBody::new(&s, text, plan.explain())).expect("encode");
             assert!(is_json(&out), "{text:?}");
         }
         Ok(Err(e)) => encode_error(e.into()),

@@ -18,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let rooms = Rooms::new(
-        RoomLimits { max_rate: 50, max_rooms: 4, ..Default::default() },
+        RoomLimits {
+            max_rate: 50,
+            max_rooms: 4,
+            ..Default::default()
+        },
         SpikeRule::default(),
     );
     let mut now = T0_MS;
@@ -28,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
         now += c.ts_ms.map_or(250, |t| t.unsigned_abs() % 5_000);
         // Comments whose id looks like a room id go to a room of that name, the others to
         // one room, so that the room limit is reached too.
-        let room = if valid_room_id(&c.id) && c.id.len() <= 2 { c.id.as_str() } else { "fuzz" };
+        let room = if valid_room_id(&c.id) && c.id.len() <= 2 {
+            c.id.as_str()
+        } else {
+            "fuzz"
+        };
         if rooms.validate(c).is_err() {
             continue;
         }

@@ -13,6 +13,13 @@ fuzz_target!(|data: &[u8]| {
     let s = v.polarity_scores_explained(&text, &mut out);
     check_scores(&text, &s);
     check_spans(&text, out.iter().map(|c| (c.start, c.end)));
-    assert!(out.iter().all(|c| c.valence.is_finite()), "{text:?}: {out:?}");
-    assert_eq!(s, v.polarity_scores(&text), "{text:?}: explain changed the scores");
+    assert!(
+        out.iter().all(|c| c.valence.is_finite()),
+        "{text:?}: {out:?}"
+    );
+    assert_eq!(
+        s,
+        v.polarity_scores(&text),
+        "{text:?}: explain changed the scores"
+    );
 });

@@ -18,8 +18,15 @@ fuzz_target!(|data: &[u8]| {
     let s = ZH.polarity_scores_explained(text, &mut out);
     check_scores(text, &s);
     check_spans(text, out.iter().map(|c| (c.start, c.end)));
-    assert!(out.iter().all(|c| c.valence.is_finite()), "{text:?}: {out:?}");
-    assert_eq!(s, ZH.polarity_scores(text), "{text:?}: explain changed the scores");
+    assert!(
+        out.iter().all(|c| c.valence.is_finite()),
+        "{text:?}: {out:?}"
+    );
+    assert_eq!(
+        s,
+        ZH.polarity_scores(text),
+        "{text:?}: explain changed the scores"
+    );
     assert!(ZH.logit(text).is_finite(), "{text:?}");
 
     if ENGINE.check_text(text).is_err() {
@@ -30,7 +37,12 @@ fuzz_target!(|data: &[u8]| {
     let lang = [Some("zh"), Some("mixed"), None][data.len() % 3];
     let domain = [None, Some("chat")][data.len() / 3 % 2];
     let plan = ENGINE
-        .plan(&Options { lang, domain, explain: true, ..Default::default() })
+        .plan(&Options {
+            lang,
+            domain,
+            explain: true,
+            ..Default::default()
+        })
         .expect("a valid plan");
     let r = ENGINE.analyze(&plan, text).into_ready();
     let Ok(Ok(s)) = r else {

@@ -17,17 +17,37 @@ fuzz_target!(|data: &[u8]| {
         toks.clear();
         JIEBA.cut(text, mode, &mut toks);
         for t in &toks {
-            assert!(t.byte_start <= t.byte_end && t.byte_end <= text.len(), "{text:?} {mode:?}: {t:?}");
-            assert!(text.is_char_boundary(t.byte_start) && text.is_char_boundary(t.byte_end), "{text:?} {mode:?}: {t:?}");
+            assert!(
+                t.byte_start <= t.byte_end && t.byte_end <= text.len(),
+                "{text:?} {mode:?}: {t:?}"
+            );
+            assert!(
+                text.is_char_boundary(t.byte_start) && text.is_char_boundary(t.byte_end),
+                "{text:?} {mode:?}: {t:?}"
+            );
             assert_eq!(t.word, &text[t.byte_start..t.byte_end], "{text:?} {mode:?}");
-            assert_eq!(t.start, text[..t.byte_start].chars().count(), "{text:?} {mode:?}: {t:?}");
-            assert_eq!(t.end - t.start, t.word.chars().count(), "{text:?} {mode:?}: {t:?}");
-            assert!(mode == Mode::All || !t.word.is_empty(), "{text:?} {mode:?}: empty token");
+            assert_eq!(
+                t.start,
+                text[..t.byte_start].chars().count(),
+                "{text:?} {mode:?}: {t:?}"
+            );
+            assert_eq!(
+                t.end - t.start,
+                t.word.chars().count(),
+                "{text:?} {mode:?}: {t:?}"
+            );
+            assert!(
+                mode == Mode::All || !t.word.is_empty(),
+                "{text:?} {mode:?}: empty token"
+            );
         }
         if matches!(mode, Mode::Hmm | Mode::NoHmm) {
             let mut at = 0;
             for t in &toks {
-                assert_eq!(t.byte_start, at, "{text:?} {mode:?}: gap or overlap at {t:?}");
+                assert_eq!(
+                    t.byte_start, at,
+                    "{text:?} {mode:?}: gap or overlap at {t:?}"
+                );
                 at = t.byte_end;
             }
             assert_eq!(at, text.len(), "{text:?} {mode:?}: tokens stop short");

@@ -20,7 +20,10 @@ pub fn check_scores(what: &str, s: &Scores) {
         assert!((0.0..=1.0).contains(&v), "{what}: {s:?}");
     }
     let total = s.pos + s.neu + s.neg;
-    assert!(total == 0.0 || (total - 1.0).abs() < 0.0021, "{what}: {s:?}");
+    assert!(
+        total == 0.0 || (total - 1.0).abs() < 0.0021,
+        "{what}: {s:?}"
+    );
 }
 
 /// Every explained token covers whole characters of `text`.
