@@ -9,7 +9,9 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FUZZ_DIR="$ROOT/fuzz"
 TRIPLE=${FUZZ_TRIPLE:-$(rustc +nightly -vV | sed -n 's/^host: //p')}
-FUZZ_BIN_DIR="$FUZZ_DIR/target/$TRIPLE/release"
+# CARGO_TARGET_DIR moves the build, as it does for cargo (a relative one is taken from fuzz/).
+FUZZ_TARGET_DIR=$(cd "$FUZZ_DIR" && mkdir -p "${CARGO_TARGET_DIR:-target}" && cd "${CARGO_TARGET_DIR:-target}" && pwd)
+FUZZ_BIN_DIR="$FUZZ_TARGET_DIR/$TRIPLE/release"
 FUZZ_TARGETS_ALL=(vader zh_segment zh_score request_json room_ndjson cli_jsonl cli_csv config)
 
 fuzz_rustflags() {
@@ -34,7 +36,7 @@ fuzz_build() {
     local bins=()
     for t in "$@"; do bins+=(--bin "$t"); done
     [ ${#bins[@]} -gt 0 ] || bins=(--bins)
-    (cd "$FUZZ_DIR" && RUSTFLAGS="$(fuzz_rustflags)" cargo +nightly build --release --locked \
+    (cd "$FUZZ_DIR" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTFLAGS="$(fuzz_rustflags)" cargo +nightly build --release --locked \
         --target "$TRIPLE" "${bins[@]}")
 }
 

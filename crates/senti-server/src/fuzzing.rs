@@ -33,8 +33,9 @@ pub fn batch_request(bytes: &[u8]) -> Result<(BatchRequest<'_>, Vec<BatchItem<'_
     let items = req
         .items
         .iter()
+        .copied()
         .enumerate()
-        .map(|(i, raw)| crate::routes::sentiment::batch_item(i, *raw))
+        .map(|(i, raw)| crate::routes::sentiment::batch_item(i, raw))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((req, items))
 }

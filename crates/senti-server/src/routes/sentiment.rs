@@ -373,8 +373,8 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
     // batching backend sees the whole request at once. An item of the wrong shape refuses
     // the request; a text too long is answered in its place.
     let mut items: Vec<ParsedItem> = Vec::with_capacity(req.items.len());
-    for (i, raw) in req.items.iter().enumerate() {
-        let (id, text) = batch_item(i, *raw)?;
+    for (i, raw) in req.items.iter().copied().enumerate() {
+        let (id, text) = batch_item(i, raw)?;
         let checked = st.engine.check_text(&text).map(|()| text);
         items.push((id, checked.map_err(ApiError::from)));
     }
