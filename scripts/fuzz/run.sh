@@ -40,15 +40,15 @@ echo "== built in $(($(date +%s) - t0)) s"
 # fuzz_one TARGET: fuzzes it, minimizes its corpus, writes its summary row to $RESULTS/TARGET.row.
 fuzz_one() {
     local t=$1
-    local bin="$FUZZ_BIN_DIR/$t" seeds="$FUZZ_DIR/corpus/$t" work="$FUZZ_DIR/target/corpus-work/$t"
+    local bin="$FUZZ_BIN_DIR/$t" seeds="$FUZZ_DIR/corpus/$t" work="$FUZZ_TARGET_DIR/corpus-work/$t"
     local arts="$FUZZ_DIR/artifacts/$t"
     mkdir -p "$seeds" "$work" "$arts"
     local before
     before=$(find "$arts" -type f | wc -l)
     local args=(-max_total_time="$SECONDS_EACH" -max_len="$MAX_LEN" -timeout=20 -rss_limit_mb=4096
-        -print_final_stats=1 -artifact_prefix="$arts/")
+        -print_final_stats=1 -artifact_prefix="$arts/" $(fuzz_target_flags "$t"))
     [ -z "${FUZZ_RUNS:-}" ] || args+=(-runs="$FUZZ_RUNS")
-    local cmd="fuzz/target/$TRIPLE/release/$t ${args[*]} fuzz/target/corpus-work/$t fuzz/corpus/$t"
+    local cmd="$bin ${args[*]} $work $seeds"
     cmd=${cmd//$ROOT\//}
     echo "== $t: $cmd"
     local s0 rc secs execs crashes files
@@ -62,7 +62,7 @@ fuzz_one() {
     [ "$rc" -eq 0 ] || [ "$crashes" -gt 0 ] || crashes=1
     files=$(find "$work" "$seeds" -type f | wc -l)
     if [ "${FUZZ_MINIMIZE:-1}" = 1 ] && [ "$crashes" -eq 0 ]; then
-        local new="$FUZZ_DIR/target/corpus-min/$t"
+        local new="$FUZZ_TARGET_DIR/corpus-min/$t"
         rm -rf "$new" && mkdir -p "$new"
         if "$bin" -merge=1 -max_len="$MAX_LEN" -timeout=20 "$new" "$seeds" "$work" \
             >"$RESULTS/$t.merge.log" 2>&1; then

@@ -27,7 +27,7 @@ for t in "${FUZZ_TARGETS_ALL[@]}"; do
     s0=$(date +%s)
     mkdir -p "$TMP/$t/corpus" "$TMP/$t/artifacts"
     "$FUZZ_BIN_DIR/$t" -max_total_time="$SECS" -max_len=4096 -timeout=20 -rss_limit_mb=4096 \
-        -print_final_stats=1 -artifact_prefix="$TMP/$t/artifacts/" \
+        -print_final_stats=1 -artifact_prefix="$TMP/$t/artifacts/" $(fuzz_target_flags "$t") \
         "$TMP/$t/corpus" "$FUZZ_DIR/corpus/$t" >"$TMP/$t.log" 2>&1
     rc=$?
     execs=$(fuzz_execs "$TMP/$t.log")
