@@ -13,6 +13,10 @@
 # folder), FUZZ_JOBS (targets at a time, default 1). Needs the nightly toolchain (`rustup toolchain install nightly`); not cargo-fuzz.
 # A crash leaves its input in fuzz/artifacts/<target>/ and the script exits 1.
 set -uo pipefail
+if ! cargo +nightly --version >/dev/null 2>&1; then
+    echo "$(basename "$0"): the nightly toolchain is not installed (rustup toolchain install nightly)" >&2
+    exit 2
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SECONDS_EACH=${FUZZ_SECONDS:-300}

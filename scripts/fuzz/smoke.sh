@@ -8,6 +8,10 @@
 #
 # Needs the nightly toolchain only (cargo-fuzz is not used); builds into fuzz/target.
 set -uo pipefail
+if ! cargo +nightly --version >/dev/null 2>&1; then
+    echo "$(basename "$0"): the nightly toolchain is not installed (rustup toolchain install nightly)" >&2
+    exit 2
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SECS=${FUZZ_SMOKE_SECONDS:-15}
