@@ -10,7 +10,7 @@ use senti_engine::Options;
 use senti_fuzz::ENGINE;
 
 fuzz_target!(|data: &[u8]| {
-    let explain = data.first().is_some_and(|b| b & 1 == 1);
+    let explain = data.len() % 2 == 1;
     let plan = ENGINE
         .plan(&Options {
             explain,
@@ -40,7 +40,10 @@ fuzz_target!(|data: &[u8]| {
         "one output line per record"
     );
     for l in written {
-        let v: serde_json::Value = serde_json::from_slice(l).expect("an output line is JSON");
-        assert!(v.is_object(), "{v}");
+        assert!(
+            senti_fuzz::is_json_object(l),
+            "{}",
+            String::from_utf8_lossy(l)
+        );
     }
 });

@@ -7,13 +7,9 @@
 use libfuzzer_sys::fuzz_target;
 use senti_core::json::SentimentBody;
 use senti_engine::Engine;
-use senti_fuzz::{ENGINE, check_scores};
+use senti_fuzz::{ENGINE, check_scores, is_json};
 use senti_server::error::{ApiError, ErrorBody, ErrorDetail};
 use senti_server::fuzzing;
-
-fn is_json(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
-}
 
 /// The error body every refusal is sent as.
 fn encode_error(e: ApiError) {

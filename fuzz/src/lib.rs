@@ -36,3 +36,18 @@ pub fn check_spans(text: &str, spans: impl IntoIterator<Item = (usize, usize)>) 
         );
     }
 }
+
+/// Whether `bytes` are JSON: UTF-8 first (serde_json does not check the strings it skips),
+/// then read with `IgnoredAny`, not `serde_json::Value`: with serde_json's `raw_value` feature
+/// (on in this build, as in senti's), `Value` takes an object whose first key is
+/// `$serde_json::private::RawValue` for a raw value and re-parses its string, so a valid line
+/// with a column or field of that name would not read back.
+pub fn is_json(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes)
+        .is_ok_and(|s| serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok())
+}
+
+/// Whether `line` is one JSON object (see [`is_json`]).
+pub fn is_json_object(line: &[u8]) -> bool {
+    line.first() == Some(&b'{') && is_json(line)
+}
