@@ -89,6 +89,11 @@ impl LineCtx<'_> {
         if line.is_empty() {
             return Outcome::Skipped;
         }
+        // The line is copied to the output, so all of it must be UTF-8 (serde_json checks the
+        // strings it decodes, not the ones it skips: a bad byte in another field would pass).
+        if std::str::from_utf8(line).is_err() {
+            return error_line(out, line_no, "invalid UTF-8");
+        }
         let found = match extract_field(line, self.text_field, self.result_field) {
             Ok(f) => f,
             Err(e) => return error_line(out, line_no, &e),

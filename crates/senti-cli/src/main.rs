@@ -5,8 +5,6 @@
 
 mod backend;
 mod files;
-mod formats;
-mod pipeline;
 mod replay;
 mod replay_nats;
 mod score;
@@ -14,6 +12,9 @@ mod segment;
 mod serve;
 
 use std::process::ExitCode;
+
+// The readers are the library's (src/lib.rs); `crate::formats` still names them here.
+use senti_cli::{formats, pipeline};
 
 use clap::{Parser, Subcommand};
 

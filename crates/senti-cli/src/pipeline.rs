@@ -171,7 +171,14 @@ fn work(
         result_field: &opts.result_field,
     };
     for chunk in rx.iter() {
-        let mut out = Vec::with_capacity(CHUNK_BYTES + CHUNK_BYTES / 2);
+        // About the input plus a result per item, so a small input costs a small buffer.
+        let items = match &chunk.items {
+            Items::Lines { spans, .. } => spans.len(),
+            Items::Csv(records) => records.len(),
+        };
+        let mut out = Vec::with_capacity(
+            (chunk.bytes as usize + 160 * items).min(CHUNK_BYTES + CHUNK_BYTES / 2),
+        );
         let mut summary = Summary::default();
         let mut stop_at = None;
         let mut record = |outcome: Outcome, out: &Vec<u8>| {
@@ -266,7 +273,8 @@ fn read_lines(mut r: impl BufRead, tx: Sender<Chunk>, max_line: usize) -> Result
     let mut seq = 0;
     let mut line_no = 1;
     loop {
-        let mut buf = Vec::with_capacity(CHUNK_BYTES + 4096);
+        // Grown as lines come (to about CHUNK_BYTES), so a small input costs a small buffer.
+        let mut buf = Vec::with_capacity(64 << 10);
         let mut spans = Vec::with_capacity(1024);
         let mut bytes = 0u64;
         while buf.len() < CHUNK_BYTES && spans.len() < CHUNK_ITEMS {

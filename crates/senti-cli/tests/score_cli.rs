@@ -120,6 +120,28 @@ fn jsonl_keeps_fields_and_reports_bad_lines_in_place() {
 }
 
 #[test]
+fn jsonl_lines_with_invalid_utf8_in_any_field_are_bad_lines() {
+    // Found while fuzzing the readers (issue 14): a bad byte in a field other than the text
+    // was copied to the output, which then was not UTF-8 (so not JSON), with exit code 0.
+    let input = b"{\"id\": \"\xff\xfe\", \"text\": \"good\"}\n\
+                  {\"meta\": {\"k\": [\"\xc3\"]}, \"text\": \"good\"}\n\
+                  {\"text\": \"good\"}\n";
+    let out = senti(&["score", "--input", "-", "--format", "jsonl"], Some(input));
+    assert_eq!(out.status.code(), Some(1));
+    let v = lines(&out);
+    assert_eq!(v.len(), 3);
+    assert_eq!(
+        v[0],
+        serde_json::json!({"line": 1, "error": "invalid UTF-8"})
+    );
+    assert_eq!(
+        v[1],
+        serde_json::json!({"line": 2, "error": "invalid UTF-8"})
+    );
+    assert_eq!(v[2]["sentiment"]["label"], "positive");
+}
+
+#[test]
 fn strict_stops_at_the_first_bad_line() {
     let input = b"{\"text\": \"good\"}\nnot json\n{\"text\": \"good\"}\n";
     let out = senti(&["score", "--input", "-", "--strict"], Some(input));

@@ -266,6 +266,14 @@ impl Config {
         Ok(cfg)
     }
 
+    /// What `senti serve --config FILE` with no other flag makes of the file's text.
+    pub(crate) fn from_file_text(text: &str) -> Result<Config, ConfigError> {
+        let file = parse_file(text, "<text>")?;
+        let cfg = Config::merge(&ServeArgs::default(), file);
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         crate::telemetry::check_settings(self.otlp_endpoint.as_deref(), self.otlp_sample_ratio)
             .map_err(ConfigError::Invalid)?;
@@ -448,8 +456,12 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
         path: path.display().to_string(),
         source,
     })?;
-    toml::from_str(&text).map_err(|source| ConfigError::Parse {
-        path: path.display().to_string(),
+    parse_file(&text, &path.display().to_string())
+}
+
+fn parse_file(text: &str, path: &str) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|source| ConfigError::Parse {
+        path: path.to_string(),
         source,
     })
 }

@@ -11,6 +11,8 @@ pub mod config;
 mod conn;
 pub mod error;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod grpc;
 mod grpc_trace;
 mod ingest;

@@ -53,7 +53,7 @@ struct Accepted {
 /// The comments of a body: a JSON array, or NDJSON lines. A comment of the wrong shape (not
 /// an object, no `id` or `text`, a member of the wrong type) refuses the whole request, naming
 /// it; rules on well-formed comments (id length, text length) reject only that comment.
-fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Comment>, ApiError> {
+pub(crate) fn parse_comments(bytes: &[u8], ndjson: bool) -> Result<Vec<Comment>, ApiError> {
     let one = |raw: &str, what: &str, i: usize| -> Result<Comment, ApiError> {
         if !raw.trim_start().starts_with('{') {
             return Err(match serde_json::from_str::<serde::de::IgnoredAny>(raw) {

@@ -208,6 +208,58 @@ struct BatchItem<'a> {
     text: Option<Cow<'a, str>>,
 }
 
+impl SentimentRequest<'_> {
+    /// The engine's options for this request.
+    pub fn options(&self) -> Options<'_> {
+        Options {
+            lang: self.lang.as_deref(),
+            model: self.model.as_deref(),
+            explain: self.explain,
+            strict: self.strict,
+            domain: self.domain.as_deref(),
+            deadline: None,
+        }
+    }
+}
+
+impl BatchRequest<'_> {
+    /// The engine's options for the whole batch.
+    pub fn options(&self) -> Options<'_> {
+        Options {
+            lang: self.lang.as_deref(),
+            model: self.model.as_deref(),
+            explain: self.explain,
+            strict: self.strict,
+            domain: self.domain.as_deref(),
+            deadline: None,
+        }
+    }
+}
+
+/// Item `i` of a batch: its id and text. An item that is not an object, lacks `text` or has
+/// members of the wrong type refuses the whole request.
+pub(crate) fn batch_item(
+    i: usize,
+    raw: &RawValue,
+) -> Result<(Option<&RawValue>, Cow<'_, str>), ApiError> {
+    // serde would fill a struct from an array too; an item must be an object.
+    if !raw.get().trim_start().starts_with('{') {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!("item {i}: expected an object"),
+        ));
+    }
+    let item = serde_json::from_str::<BatchItem>(raw.get())
+        .map_err(|e| ApiError::new(ErrorCode::InvalidRequest, format!("item {i}: {e}")))?;
+    let Some(text) = item.text else {
+        return Err(ApiError::new(
+            ErrorCode::MissingText,
+            format!("item {i}: missing field `text`"),
+        ));
+    };
+    Ok((item.id, text))
+}
+
 /// `x-queue-time-us`, `x-inference-time-us`, `x-tokenize-time-us` and `x-batch-size` of a
 /// model answer (the largest over a batch request's items).
 fn timing_headers(resp: &mut Response, timings: impl Iterator<Item = StageTiming>) {
@@ -252,14 +304,7 @@ pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Respons
     let req: SentimentRequest = parse_json(&bytes)?;
     let plan = stage!("validate", {
         st.engine.check_text(&req.text)?;
-        st.engine.plan(&Options {
-            lang: req.lang.as_deref(),
-            model: req.model.as_deref(),
-            explain: req.explain,
-            strict: req.strict,
-            domain: req.domain.as_deref(),
-            deadline: None,
-        })?
+        st.engine.plan(&req.options())?
     });
     let s = st.engine.analyze(&plan, &req.text).await?;
     let out = stage!("encode", {
@@ -322,37 +367,16 @@ pub async fn batch(State(st): State<Shared>, req: Request) -> Result<Response, A
     let req: BatchRequest = parse_json(&bytes)?;
     let validate = tracing::debug_span!(target: "senti::stage", "validate").entered();
     st.engine.check_batch(req.items.len())?;
-    let plan = st.engine.plan(&Options {
-        lang: req.lang.as_deref(),
-        model: req.model.as_deref(),
-        explain: req.explain,
-        strict: req.strict,
-        domain: req.domain.as_deref(),
-        deadline: None,
-    })?;
+    let plan = st.engine.plan(&req.options())?;
 
     // Parse and validate every item, then submit all valid texts before awaiting any, so a
     // batching backend sees the whole request at once. An item of the wrong shape refuses
     // the request; a text too long is answered in its place.
     let mut items: Vec<ParsedItem> = Vec::with_capacity(req.items.len());
-    for (i, raw) in req.items.iter().enumerate() {
-        // serde would fill a struct from an array too; an item must be an object.
-        if !raw.get().trim_start().starts_with('{') {
-            return Err(ApiError::new(
-                ErrorCode::InvalidRequest,
-                format!("item {i}: expected an object"),
-            ));
-        }
-        let item = serde_json::from_str::<BatchItem>(raw.get())
-            .map_err(|e| ApiError::new(ErrorCode::InvalidRequest, format!("item {i}: {e}")))?;
-        let Some(text) = item.text else {
-            return Err(ApiError::new(
-                ErrorCode::MissingText,
-                format!("item {i}: missing field `text`"),
-            ));
-        };
+    for (i, raw) in req.items.iter().copied().enumerate() {
+        let (id, text) = batch_item(i, raw)?;
         let checked = st.engine.check_text(&text).map(|()| text);
-        items.push((item.id, checked.map_err(ApiError::from)));
+        items.push((id, checked.map_err(ApiError::from)));
     }
     // Every valid text goes to the engine at once, so a model batches them and the cache
     // looks them up together.
