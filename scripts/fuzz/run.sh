@@ -66,12 +66,7 @@ fuzz_one() {
     [ "$rc" -eq 0 ] || [ "$crashes" -gt 0 ] || crashes=1
     files=$(find "$work" "$seeds" -type f | wc -l)
     if [ "${FUZZ_MINIMIZE:-1}" = 1 ] && [ "$crashes" -eq 0 ]; then
-        local new="$FUZZ_TARGET_DIR/corpus-min/$t"
-        rm -rf "$new" && mkdir -p "$new"
-        if "$bin" -merge=1 -max_len="$MAX_LEN" -timeout=20 "$new" "$seeds" "$work" \
-            >"$RESULTS/$t.merge.log" 2>&1; then
-            rm -rf "$seeds" && mv "$new" "$seeds"
-        else
+        if ! fuzz_minimize "$t" "$seeds" "$work" >"$RESULTS/$t.merge.log" 2>&1; then
             echo "   $t: merge failed (see $t.merge.log); fuzz/corpus/$t left as it was"
         fi
         files=$(find "$seeds" -type f | wc -l)
