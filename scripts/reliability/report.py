@@ -30,7 +30,9 @@ def fuzz_rows():
         return [], None
     path = summaries[-1]
     with open(path, newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
+        # Lines starting with '#' say which commit and toolchain ran.
+        rows = list(csv.DictReader((line for line in f if not line.startswith("#")),
+                                   delimiter="\t"))
     return rows, os.path.relpath(path, common.ROOT)
 
 
