@@ -44,8 +44,7 @@ class Senti:
         if not grpc:
             cmd += ["--grpc-addr", "off"]
         cmd += list(args)
-        if cpus:
-            cmd = ["taskset", "-c", cpus] + cmd
+        cmd = pinned(cpus, cmd)
         self.cmd = cmd
         self.proc = subprocess.Popen(
             cmd, stdout=self.log, stderr=subprocess.STDOUT, env=clean_env(env), cwd=ROOT
@@ -117,6 +116,11 @@ class Senti:
             os.unlink(self.log.name)
         except OSError:
             pass
+
+
+def pinned(cpus, cmd):
+    """`cmd` run on `cpus` (taskset), or as it is when `cpus` is None."""
+    return (["taskset", "-c", cpus] if cpus else []) + cmd
 
 
 def cpu_sets():

@@ -89,12 +89,8 @@ async def flood(host, port, n, stop_file):
     print(json.dumps(stats))
 
 
-def pinned(cpus, cmd):
-    return (["taskset", "-c", cpus] if cpus else []) + cmd
-
-
 def start_client(senti, secs, fresh, cpus):
-    return subprocess.Popen(pinned(cpus, [sys.executable, "-c", CLIENT, senti.host,
+    return subprocess.Popen(common.pinned(cpus, [sys.executable, "-c", CLIENT, senti.host,
                                           str(senti.port), str(secs), "1" if fresh else "0"]),
                             stdout=subprocess.PIPE, text=True)
 
@@ -139,7 +135,7 @@ def main():
         keep = start_client(senti, args.secs, False, server_cpus)  # connects before the flood
         time.sleep(0.2)
         stop = os.path.join(tmp, "stop")
-        atk = subprocess.Popen(pinned(attacker_cpus, [
+        atk = subprocess.Popen(common.pinned(attacker_cpus, [
             sys.executable, __file__, "--flood", str(args.flood),
             "--attack", senti.host, str(senti.port), stop]), stdout=subprocess.PIPE, text=True)
         time.sleep(0.5)

@@ -99,12 +99,8 @@ async def attack(host, port, n, interval, ready_file, stop_file):
     print(json.dumps(stats))
 
 
-def pinned(cpus, cmd):
-    return (["taskset", "-c", cpus] if cpus else []) + cmd
-
-
 def measure(senti, secs, cpus):
-    out = subprocess.run(pinned(cpus, [sys.executable, "-c", MEASURE, senti.host, str(senti.port), str(secs)]),
+    out = subprocess.run(common.pinned(cpus, [sys.executable, "-c", MEASURE, senti.host, str(senti.port), str(secs)]),
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out)
 
@@ -130,7 +126,7 @@ def main():
         measure(senti, 0.5, server_cpus)  # warm-up
         quiet = measure(senti, args.secs, server_cpus)
         ready, stop = os.path.join(tmp, "ready"), os.path.join(tmp, "stop")
-        atk = subprocess.Popen(pinned(attacker_cpus, [
+        atk = subprocess.Popen(common.pinned(attacker_cpus, [
             sys.executable, __file__, "--attackers", str(args.attackers),
             "--interval", str(args.interval), "--attack", senti.host, str(senti.port), ready, stop]),
                                stdout=subprocess.PIPE, text=True)
