@@ -7,17 +7,21 @@ use crate::tokenize::Tok;
 use crate::words::*;
 
 /// The main loop of `polarity_scores` plus `sentiment_valence`: one valence per token.
+///
+/// Most tokens are in no lexicon and get 0, so the slots start at 0 and only lexicon words
+/// are visited (boosters and the "kind" of "kind of" carry no valence of their own either).
 pub(crate) fn valences(toks: &[Tok], is_cap_diff: bool, out: &mut Vec<f64>) {
     out.clear();
     let n = toks.len();
-    for i in 0..n {
-        let t = &toks[i];
-        // Boosters and the "kind" of "kind of" carry no valence of their own.
-        if t.booster != 0.0 || (i + 1 < n && t.word == W_KIND && toks[i + 1].word == W_OF) {
-            out.push(0.0);
+    out.resize(n, 0.0);
+    for (i, t) in toks.iter().enumerate() {
+        if !t.in_lex()
+            || t.booster != 0.0
+            || (i + 1 < n && t.word == W_KIND && toks[i + 1].word == W_OF)
+        {
             continue;
         }
-        out.push(sentiment_valence(toks, i, is_cap_diff));
+        out[i] = sentiment_valence(toks, i, is_cap_diff);
     }
 }
 

@@ -194,9 +194,9 @@ fn whitespace_mask(w: u64) -> u32 {
 }
 
 /// Spaces appended to the ASCII path's copy of the text, so that every 8-byte load of a
-/// token (up to `MAX_KEY_LEN` bytes) or of the whitespace scan stays in bounds without a
-/// per-load length check.
-const PAD: usize = MAX_KEY_LEN + 8;
+/// token (up to `MAX_KEY_LEN` bytes) or of the whitespace scan (64 bytes a step) stays in
+/// bounds without a per-load length check.
+const PAD: usize = 64 + MAX_KEY_LEN + 8;
 
 #[inline]
 fn load_u64(b: &[u8], at: usize) -> u64 {
@@ -223,10 +223,13 @@ fn tokenize_ascii(
     let mut start = 0;
     let mut c = 0;
     while c < n {
-        let ws = whitespace_mask(load_u64(b, c));
+        // Whitespace bits of 64 bytes first (eight independent words), then their edges.
+        let mut ws = 0u64;
+        for k in 0..8 {
+            ws |= u64::from(whitespace_mask(load_u64(b, c + 8 * k))) << (8 * k);
+        }
         // Bit j of `changes`: whitespace-ness differs between byte c+j-1 and byte c+j.
-        let prev = if in_tok { 0 } else { 1 };
-        let mut changes = (ws ^ ((ws << 1) | prev)) & 0xFF;
+        let mut changes = ws ^ ((ws << 1) | u64::from(!in_tok));
         while changes != 0 {
             let j = changes.trailing_zeros() as usize;
             changes &= changes - 1;
@@ -237,49 +240,94 @@ fn tokenize_ascii(
             }
             in_tok = !in_tok;
         }
-        c += 8;
+        c += 64;
     }
+    // Padding is spaces, so a token still open here ends exactly at a block's end (= n).
     if in_tok {
         ascii_token(b, start, n, overlay, out);
     }
 }
 
+/// `string.punctuation`, as a table: one load per test.
+static PUNCT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_punctuation();
+        b += 1;
+    }
+    t
+};
+
 #[inline]
 fn is_punct(b: u8) -> bool {
-    b.is_ascii_punctuation()
+    PUNCT[usize::from(b)]
 }
 
-/// One ASCII token `b[s..e]`: strip rule, lowercase, case flags, lookup.
-#[inline]
-fn ascii_token(b: &[u8], s: usize, e: usize, overlay: Option<&Overlay>, out: &mut Vec<Tok>) {
-    let (mut ps, mut pe) = (s, e);
-    while ps < pe && is_punct(b[ps]) {
-        ps += 1;
-    }
-    while pe > ps && is_punct(b[pe - 1]) {
-        pe -= 1;
-    }
-    // ASCII: characters are bytes. Keep the whole token when stripping leaves <= 2.
-    let (ts, te) = if pe - ps <= 2 { (s, e) } else { (ps, pe) };
-    let tok = &b[ts..te];
-    let len = tok.len();
-    let (entry, has_upper, has_lower, nt) = if len <= MAX_KEY_LEN {
-        let mut words = [0u64; KEY_WORDS];
-        let (mut up, mut lo, mut apos) = (0u64, 0u64, 0u64);
-        for (i, w) in words.iter_mut().enumerate() {
-            // Bytes of this word that belong to the token; the rest are masked to zero.
-            let valid = len.saturating_sub(i * 8).min(8);
-            let keep = if valid == 8 {
+/// For a key of `len` bytes, the mask of its bytes in each of its three 8-byte words.
+const KEEP: [[u64; KEY_WORDS]; MAX_KEY_LEN + 1] = {
+    let mut t = [[0u64; KEY_WORDS]; MAX_KEY_LEN + 1];
+    let mut len = 0;
+    while len <= MAX_KEY_LEN {
+        let mut i = 0;
+        while i < KEY_WORDS {
+            let valid = len.saturating_sub(i * 8);
+            t[len][i] = if valid >= 8 {
                 u64::MAX
             } else {
                 (1u64 << (valid * 8)) - 1
             };
-            let x = load_u64(b, ts + i * 8) & keep;
-            let u = bytes_in_range(x, b'A', b'Z');
-            up |= u;
-            lo |= bytes_in_range(x, b'a', b'z');
-            apos |= bytes_in_range(x, b'\'', b'\'');
-            *w = x | (u >> 2); // 0x80 >> 2 == 0x20: 'A' -> 'a'
+            i += 1;
+        }
+        len += 1;
+    }
+    t
+};
+
+/// Case and apostrophe bits of one word of a token: (uppercase, lowercase, `'`), each the
+/// high bit of the bytes concerned.
+#[inline]
+fn classify(x: u64) -> (u64, u64, u64) {
+    (
+        bytes_in_range(x, b'A', b'Z'),
+        bytes_in_range(x, b'a', b'z'),
+        bytes_in_range(x, b'\'', b'\''),
+    )
+}
+
+/// One ASCII token `b[s..e]`: strip rule, lowercase, case flags, lookup. Inlined into the
+/// scan (a call per token cost a dozen instructions of saving and restoring registers).
+#[inline(always)]
+fn ascii_token(b: &[u8], s: usize, e: usize, overlay: Option<&Overlay>, out: &mut Vec<Tok>) {
+    // Most tokens have no punctuation at either end: two tests, no loop.
+    let (ts, te) = if !is_punct(b[s]) && !is_punct(b[e - 1]) {
+        (s, e)
+    } else {
+        let (mut ps, mut pe) = (s, e);
+        while ps < pe && is_punct(b[ps]) {
+            ps += 1;
+        }
+        while pe > ps && is_punct(b[pe - 1]) {
+            pe -= 1;
+        }
+        // ASCII: characters are bytes. Keep the whole token when stripping leaves <= 2.
+        if pe - ps <= 2 { (s, e) } else { (ps, pe) }
+    };
+    let tok = &b[ts..te];
+    let len = tok.len();
+    let (entry, has_upper, has_lower, nt) = if len <= MAX_KEY_LEN {
+        let keep = &KEEP[len];
+        let x0 = load_u64(b, ts) & keep[0];
+        let (mut up, mut lo, mut apos) = classify(x0);
+        let mut words = [x0 | (up >> 2), 0, 0]; // 0x80 >> 2 == 0x20: 'A' -> 'a'
+        if len > 8 {
+            // Most tokens fit one word; the longer ones pay for the other two.
+            for i in 1..KEY_WORDS {
+                let x = load_u64(b, ts + i * 8) & keep[i];
+                let (u, l, a) = classify(x);
+                (up, lo, apos) = (up | u, lo | l, apos | a);
+                words[i] = x | (u >> 2);
+            }
         }
         let nt = apos != 0 && {
             let mut low = [0u8; MAX_KEY_LEN];

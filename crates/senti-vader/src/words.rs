@@ -277,3 +277,22 @@ pub fn hash_words(w: &[u64; KEY_WORDS], len: usize) -> u64 {
 pub fn table_hash(b: &[u8]) -> u64 {
     hash_words(&key_words(b), b.len())
 }
+
+/// Slots of the compiled-in perfect hash table (a power of two; about 93% full).
+pub const SLOTS: usize = 8192;
+/// Buckets of the perfect hash: keys per pilot about 3.7.
+pub const BUCKETS: usize = 2048;
+
+/// Bucket of a key's [`hash_words`]: its top bits.
+#[inline]
+pub fn bucket_of(h: u64) -> usize {
+    (h >> (64 - BUCKETS.trailing_zeros())) as usize
+}
+
+/// Slot of a key given its bucket's pilot: the hash with the pilot mixed in, top bits.
+#[inline]
+pub fn slot_of(h: u64, pilot: u16) -> usize {
+    let x = (h ^ u64::from(pilot).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (x >> (64 - SLOTS.trailing_zeros())) as usize
+}
