@@ -78,8 +78,23 @@ pub(crate) fn is_eng(c: u32) -> bool {
 /// The character class of `re_han_default`.
 #[inline]
 pub(crate) fn is_han_default(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FD5}' | 'a'..='z' | 'A'..='Z' | '0'..='9')
-        || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
+    // Han first (most characters), then one bit test for the ASCII part of the class.
+    const ASCII: u128 = {
+        let mut m = 0u128;
+        let mut b = 0;
+        while b < 128 {
+            let c = b as u8;
+            if c.is_ascii_alphanumeric()
+                || matches!(c, b'+' | b'#' | b'&' | b'.' | b'_' | b'%' | b'-')
+            {
+                m |= 1 << b;
+            }
+            b += 1;
+        }
+        m
+    };
+    let u = u32::from(c);
+    u.wrapping_sub(0x4E00) <= 0x9FD5 - 0x4E00 || (u < 128 && ASCII >> u & 1 != 0)
 }
 
 /// Python's `\s` on `str` patterns, i.e. `str.isspace()` (CPython 3.11, Unicode 14): bidi

@@ -17,35 +17,19 @@
 //! so here each adjacent piece is its own token (`MP3`, `x`, `y`).
 
 use crate::cut::{Block, Sink, is_eng};
-use crate::dict::{Dict, ROOT};
+use crate::dict::Dict;
 
 /// Reused buffers for full mode.
 #[derive(Default)]
 pub(crate) struct AllScratch {
-    /// `DAG[k]`.
-    dag: Vec<usize>,
     /// `eng_buf` as adjacent character ranges.
     eng: Vec<(usize, usize)>,
 }
 
-/// `get_DAG(sentence)[k]`: the ends of the words starting at `k`, or `[k]`.
-fn dag_at(dict: &Dict, chars: &[u32], k: usize, out: &mut Vec<usize>) {
-    out.clear();
-    let mut node = ROOT;
-    for (i, &c) in chars.iter().enumerate().skip(k) {
-        let Some(next) = dict.child(node, c) else {
-            break;
-        };
-        node = next;
-        if dict.word_ln(node).is_some() {
-            out.push(i);
-        }
-    }
-    if out.is_empty() {
-        out.push(k);
-    }
-}
-
+/// Python's loop, with `DAG[k]` walked in place rather than stored: the ends come out of the
+/// trie walk in ascending order, and which branch a position takes is known at its first end
+/// when the position is covered (`k <= old_j`), else at its second end (or at the end of the
+/// walk, when there is at most one).
 pub(crate) fn cut_all<'a>(
     block: &Block<'a, '_>,
     dict: &Dict,
@@ -67,33 +51,55 @@ pub(crate) fn cut_all<'a>(
             eng_scan = false;
             flush(&mut sc.eng, sink);
         }
-        dag_at(dict, chars, k, &mut sc.dag);
-        if sc.dag.len() == 1 && old_j.is_none_or(|j| k > j) {
-            let j = sc.dag[0];
-            if is_eng(chars[k]) {
-                if !eng_scan {
-                    eng_scan = true;
-                    sc.eng.clear();
-                    sc.eng.push((k, j + 1));
-                } else {
-                    match sc.eng.last_mut() {
-                        Some(last) if last.1 == k => last.1 = j + 1,
-                        _ => sc.eng.push((k, j + 1)),
-                    }
+        // `multi`: the `else` branch (every end j > k is a word to yield).
+        let mut multi = old_j.is_some_and(|j| k <= j);
+        let mut first: Option<usize> = None;
+        let mut cur = dict.root();
+        for (j, &c) in (k..).zip(&chars[k..]) {
+            let Some(next) = dict.step(cur, c) else {
+                break;
+            };
+            cur = next;
+            if !dict.cursor_is_word(cur) {
+                continue;
+            }
+            if !multi {
+                let Some(j0) = first else {
+                    first = Some(j);
+                    continue;
+                };
+                multi = true;
+                if j0 > k {
+                    sink.push(block.token(k, j0 + 1));
+                    old_j = Some(j0);
                 }
             }
-            if !eng_scan {
+            if j > k {
                 sink.push(block.token(k, j + 1));
+                old_j = Some(j);
             }
-            old_j = Some(j);
-        } else {
-            for &j in &sc.dag {
-                if j > k {
-                    sink.push(block.token(k, j + 1));
-                    old_j = Some(j);
+        }
+        if multi {
+            continue;
+        }
+        // `len(DAG[k]) == 1 and k > old_j`; no word starting at k means `DAG[k] == [k]`.
+        let j = first.unwrap_or(k);
+        if is_eng(chars[k]) {
+            if !eng_scan {
+                eng_scan = true;
+                sc.eng.clear();
+                sc.eng.push((k, j + 1));
+            } else {
+                match sc.eng.last_mut() {
+                    Some(last) if last.1 == k => last.1 = j + 1,
+                    _ => sc.eng.push((k, j + 1)),
                 }
             }
         }
+        if !eng_scan {
+            sink.push(block.token(k, j + 1));
+        }
+        old_j = Some(j);
     }
     if eng_scan {
         flush(&mut sc.eng, sink);

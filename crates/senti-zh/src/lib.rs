@@ -11,7 +11,7 @@
 //! `tests/golden.rs`.
 //!
 //! jieba's `dict.txt` and finalseg probability tables are compiled into the binary
-//! (`build.rs`), as a breadth-first character trie whose arrays are mapped in place, so
+//! (`build.rs`), the dictionary as a double-array character trie mapped in place, so
 //! [`Jieba::new`] parses nothing and costs well under a millisecond.
 //!
 //! Tokens are slices of the input ([`Token`]), written into a caller-owned `Vec` that can be

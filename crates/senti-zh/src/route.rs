@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use crate::cut::{Block, Sink};
-use crate::dict::{Dict, ROOT};
+use crate::dict::Dict;
 use crate::hmm::{self, HmmScratch};
 
 /// `calc(sentence, get_DAG(sentence), route)`: `route[idx] = (log prob, end)` for the block's
@@ -21,13 +21,13 @@ pub(crate) fn calc(dict: &Dict, chars: &[u32], route: &mut Vec<(f64, usize)>) {
     let log_total = dict.log_total();
     for idx in (0..n).rev() {
         let mut best: Option<(f64, usize)> = None;
-        let mut node = ROOT;
-        for (x, &c) in chars.iter().enumerate().skip(idx) {
-            let Some(next) = dict.child(node, c) else {
+        let mut cur = dict.root();
+        for (x, &c) in (idx..).zip(&chars[idx..]) {
+            let Some(next) = dict.step(cur, c) else {
                 break;
             };
-            node = next;
-            if let Some(ln) = dict.word_ln(node) {
+            cur = next;
+            if let Some(ln) = dict.cursor_ln(cur) {
                 let p = ln - log_total + route[x + 1].0;
                 if best.is_none_or(|(bp, _)| p >= bp) {
                     best = Some((p, x));

@@ -18,11 +18,9 @@ macro_rules! blob {
     };
 }
 
-blob!(TRIE_CHARS, "trie_chars.bin");
-blob!(TRIE_FIRST, "trie_first.bin");
-blob!(TRIE_FREQ, "trie_freq.bin");
+blob!(TRIE_DA, "trie_da.bin");
 blob!(FREQ_VALUES, "freq_values.bin");
-blob!(ROOT_BMP, "root_bmp.bin");
+blob!(CHAR_CODE, "char_code.bin");
 blob!(HMM_EMIT, "hmm_emit.bin");
 
 /// First code point of finalseg's Han range `[\u4E00-\u9FD5]`.
@@ -30,23 +28,41 @@ pub(crate) const HAN_FIRST: u32 = 0x4E00;
 /// Last code point of finalseg's Han range.
 pub(crate) const HAN_LAST: u32 = 0x9FD5;
 
+const FIELD: u64 = (1 << 21) - 1;
+
+/// A record's check: the parent slot (all ones for a free slot).
+#[inline(always)]
+pub(crate) fn da_check(r: u64) -> usize {
+    (r & FIELD) as usize
+}
+
+/// A record's base: its children are at `base + code`.
+#[inline(always)]
+pub(crate) fn da_base(r: u64) -> usize {
+    (r >> 21 & FIELD) as usize
+}
+
+/// A record's index into `freq_values` / `ln_freq` (0 = frequency 0).
+#[inline(always)]
+pub(crate) fn da_freq(r: u64) -> usize {
+    (r >> 42) as usize
+}
+
 /// The static dictionary trie and the HMM emission table, as typed slices.
 #[derive(Debug)]
 pub(crate) struct Static {
-    /// Character on the edge into each node (BMP only).
-    pub chars: &'static [u16],
-    /// `first[n]..first[n + 1]` are the children of node `n`, sorted by character.
-    pub first: &'static [u32],
-    /// Index into `freq_values` / `ln_freq` for each node.
-    pub freq_idx: &'static [u16],
+    /// The trie as a double array, one record per slot (see [`da_check`], [`da_base`],
+    /// [`da_freq`]): the child of slot `s` along character `c` is
+    /// `t = base(s) + char_code[c]` when `check(t) == s`. Every `base + code` is inside.
+    pub da: &'static [u64],
     /// Distinct dictionary frequencies, `[0] == 0`.
     pub freq_values: &'static [u64],
     /// `log(freq)` for each of `freq_values`, with `log(1) = 0` at index 0 (Python's
     /// `log(FREQ.get(frag) or 1)`). Computed at first use with the platform `log`, the same
     /// libm function CPython's `math.log` calls, rather than at build time.
     pub ln_freq: Box<[f64]>,
-    /// Root child per BMP code point (0 = none).
-    pub root_bmp: &'static [u16],
+    /// Code of each BMP code point in the double array, 0 = in no dictionary word.
+    pub char_code: &'static [u16],
     /// Emission log-probabilities, 4 per code point from U+4E00 (B, M, E, S).
     pub emit: &'static [f64],
 }
@@ -61,18 +77,14 @@ pub(crate) fn tables() -> &'static Static {
             .map(|&f| if f == 0 { 0.0 } else { (f as f64).ln() })
             .collect();
         let s = Static {
-            chars: bytemuck::cast_slice(&TRIE_CHARS.0),
-            first: bytemuck::cast_slice(&TRIE_FIRST.0),
-            freq_idx: bytemuck::cast_slice(&TRIE_FREQ.0),
+            da: bytemuck::cast_slice(&TRIE_DA.0),
             freq_values,
             ln_freq,
-            root_bmp: bytemuck::cast_slice(&ROOT_BMP.0),
+            char_code: bytemuck::cast_slice(&CHAR_CODE.0),
             emit: bytemuck::cast_slice(&HMM_EMIT.0),
         };
-        assert_eq!(s.chars.len(), STATIC_NODES);
-        assert_eq!(s.first.len(), STATIC_NODES + 1);
-        assert_eq!(s.freq_idx.len(), STATIC_NODES);
-        assert_eq!(s.root_bmp.len(), 0x10000);
+        assert_eq!(s.da.len(), STATIC_NODES);
+        assert_eq!(s.char_code.len(), 0x10000);
         assert_eq!(s.emit.len(), 4 * (HAN_LAST - HAN_FIRST + 1) as usize);
         s
     })
