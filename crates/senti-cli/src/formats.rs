@@ -60,8 +60,11 @@ pub fn score_renderer<'a>(
             Err(pending) => pollster::block_on(pending),
         }
         .map_err(|e| e.message)?;
-        serde_json::to_writer(&mut *out, &SentimentBody::new(&s, text, plan.explain()))
-            .map_err(|e| e.to_string())
+        let body = SentimentBody::new(&s, text, plan.explain());
+        if body.write_plain(out) {
+            return Ok(());
+        }
+        serde_json::to_writer(&mut *out, &body).map_err(|e| e.to_string())
     }
 }
 
@@ -91,10 +94,10 @@ impl LineCtx<'_> {
         }
         // The line is copied to the output, so all of it must be UTF-8 (serde_json checks the
         // strings it decodes, not the ones it skips: a bad byte in another field would pass).
-        if std::str::from_utf8(line).is_err() {
+        let Ok(line_str) = std::str::from_utf8(line) else {
             return error_line(out, line_no, "invalid UTF-8");
-        }
-        let found = match extract_field(line, self.text_field, self.result_field) {
+        };
+        let found = match extract_field(line_str, self.text_field, self.result_field) {
             Ok(f) => f,
             Err(e) => return error_line(out, line_no, &e),
         };
@@ -211,12 +214,14 @@ struct Found<'de> {
 }
 
 /// Scans one JSON object for the text field without building a tree of the rest.
+/// `line` is already known to be UTF-8, so serde_json reads it as a `str` and does not check
+/// the encoding a second time.
 fn extract_field<'de>(
-    line: &'de [u8],
+    line: &'de str,
     field: &str,
     result_field: &str,
 ) -> Result<Found<'de>, String> {
-    let mut de = serde_json::Deserializer::from_slice(line);
+    let mut de = serde_json::Deserializer::from_str(line);
     let found = FieldSeed {
         field,
         result_field,
@@ -269,6 +274,11 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
 fn raw_to_str<'de>(raw: &'de RawValue, field: &str) -> Result<Cow<'de, str>, String> {
     let s = raw.get();
     let kind = match s.as_bytes().first() {
+        // serde_json has already checked the string (quotes, no raw control characters);
+        // without a backslash its content is the text itself, so it is not parsed again.
+        Some(b'"') if s.len() >= 2 && !s.as_bytes().contains(&b'\\') => {
+            return Ok(Cow::Borrowed(&s[1..s.len() - 1]));
+        }
         Some(b'"') => {
             let mut de = serde_json::Deserializer::from_str(s);
             return BorrowStr.deserialize(&mut de).map_err(|e| e.to_string());

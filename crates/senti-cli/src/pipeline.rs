@@ -249,7 +249,7 @@ fn read_line_capped(
         if avail.is_empty() {
             break;
         }
-        let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+        let (take, done) = match memchr::memchr(b'\n', avail) {
             Some(p) => (p, true),
             None => (avail.len(), false),
         };

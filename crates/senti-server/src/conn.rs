@@ -379,6 +379,9 @@ async fn serve_conn(
     builder
         .timer(TokioTimer::new())
         .keep_alive(true)
+        // Head and body in one buffer and one write(2): answers are small, so the copy costs
+        // less than a writev with two iovecs (measured in bench/load: BENCHMARKS.md).
+        .writev(false)
         .header_read_timeout(None);
     let mut conn = builder.serve_connection(io, svc);
     let (header_to, mut idle_to) = (st.cfg.header_timeout(), st.cfg.idle_timeout());

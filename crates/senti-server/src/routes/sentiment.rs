@@ -308,8 +308,13 @@ pub async fn sentiment(State(st): State<Shared>, req: Request) -> Result<Respons
     });
     let s = st.engine.analyze(&plan, &req.text).await?;
     let out = stage!("encode", {
-        serde_json::to_vec(&SentimentBody::new(&s, &req.text, req.explain))
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+        let body = SentimentBody::new(&s, &req.text, req.explain);
+        let mut out = Vec::with_capacity(160);
+        if !body.write_plain(&mut out) {
+            serde_json::to_writer(&mut out, &body)
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        }
+        out
     });
     let mut resp = json_response(out);
     if s.cached.is_none() {
