@@ -22,22 +22,7 @@ BIN=target/release/senti
 for mb in $SIZES; do
   f=$TMP/input-${mb}mb.jsonl
   if [ ! -s "$f" ]; then
-    python3 - "$DATA" "$f" "$mb" <<'PY'
-import json, os, sys
-data, path, mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
-texts = []
-for name in ["tweets", "movieReviewSnippets", "amazonReviewSnippets", "nytEditorialSnippets"]:
-    raw = open(os.path.join(data, name + "_GroundTruth.txt"), "rb").read().decode("utf-8")
-    for line in raw.split("\n"):
-        line = line.rstrip("\r")
-        if line:
-            texts.append(line.split("\t", 2)[2])
-target, n = mb * 1_000_000, 0
-with open(path, "w", encoding="utf-8") as out:
-    while out.tell() < target:
-        out.write(json.dumps({"id": n, "text": texts[n % len(texts)]}, ensure_ascii=False) + "\n")
-        n += 1
-PY
+    python3 bench/groundtruth_jsonl.py "$DATA" "$f" --mb "$mb"
   fi
   size=$(stat -c %s "$f"); lines=$(wc -l < "$f")
   /usr/bin/time -f "%M %e" -o "$TMP/time.txt" "$BIN" score --input "$f" --output /dev/null --progress false

@@ -37,7 +37,7 @@ for l in sys.stdin:
 {
   echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
   echo "# rustc: $(rustc --version); python: $(bench/.venv-jieba/bin/python --version)"
-  echo "# texts: ${TEXTS[*]}; >= ${SENTI_BENCH_SECS}s per mode per side; one cut call per text"
+  echo "# texts: ${TEXTS[*]//$(cd .. && pwd)\//../}; >= ${SENTI_BENCH_SECS}s per mode per side; one cut call per text"
 } | tee "$OUT"
 for i in 1 2 3; do
   echo "rust $i $(SENTI_ZH_BENCH_TEXTS="$ALL" "$BIN")" | tee -a "$OUT"
