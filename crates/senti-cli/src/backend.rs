@@ -18,8 +18,9 @@ pub struct BackendArgs {
     #[arg(long, value_name = "PATH", env = "SENTI_CHAT_LEXICON")]
     pub chat_lexicon: Option<PathBuf>,
     /// A model repository (DIR/<name>/<version>/...); with --model, texts go to that model
-    /// instead of the lexicon scorers.
-    #[arg(long, value_name = "DIR", env = "SENTI_MODEL_REPO", requires = "model")]
+    /// instead of the lexicon scorers (with --cascade, only the texts the lexicon is unsure
+    /// of).
+    #[arg(long, value_name = "DIR", env = "SENTI_MODEL_REPO")]
     pub model_repo: Option<PathBuf>,
     /// The model, `name` or `name@version`.
     #[arg(
@@ -38,11 +39,54 @@ pub struct BackendArgs {
     /// ONNX Runtime intra-op threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub model_threads: Option<usize>,
+    /// The cascade: score with the lexicon first and send a text to the model only when the
+    /// lexicon is unsure (|compound| under --cascade-threshold); each result says its
+    /// "path" ("lexicon" or "model").
+    #[arg(long, env = "SENTI_CASCADE")]
+    pub cascade: bool,
+    /// |compound| under which the cascade sends a text to the model.
+    #[arg(long, value_name = "X", env = "SENTI_CASCADE_THRESHOLD",
+          default_value_t = senti_engine::CASCADE_THRESHOLD)]
+    pub cascade_threshold: f64,
+    /// The cascade's model per language, `en=NAME[@V],zh=NAME[@V]` (a language left out
+    /// takes --model; without one it keeps the lexicon's answer).
+    #[arg(
+        long,
+        value_name = "LANG=MODEL,...",
+        env = "SENTI_CASCADE_MODEL",
+        requires = "model_repo"
+    )]
+    pub cascade_model: Option<String>,
 }
 
 impl BackendArgs {
     pub fn uses_model(&self) -> bool {
-        self.model.is_some()
+        self.model.is_some() || self.cascade_model.is_some()
+    }
+
+    /// The cascade's settings (on for every text with --cascade).
+    fn cascade(&self) -> Result<senti_engine::CascadeConfig> {
+        if !(0.0..=1.0).contains(&self.cascade_threshold) {
+            return Err(anyhow!("--cascade-threshold must be within 0.0..=1.0"));
+        }
+        let models = match &self.cascade_model {
+            Some(s) => senti_engine::CascadeConfig::parse_models(s)
+                .map_err(|e| anyhow!("--cascade-model {e}"))?,
+            None => Vec::new(),
+        };
+        if self.cascade && !self.uses_model() {
+            return Err(anyhow!(
+                "--cascade needs a model: give --model-repo with --model or --cascade-model"
+            ));
+        }
+        if self.model_repo.is_some() && !self.uses_model() {
+            return Err(anyhow!("--model-repo needs --model or --cascade-model"));
+        }
+        Ok(senti_engine::CascadeConfig {
+            default_on: self.cascade,
+            threshold: self.cascade_threshold,
+            models,
+        })
     }
 
     pub fn max_batch_size(&self) -> usize {
@@ -55,6 +99,7 @@ impl BackendArgs {
     /// cache (each line is scored once), the model (if any) batching as fast as it can.
     pub fn engine(&self, user_dict: Option<PathBuf>) -> Result<Engine> {
         let device = senti_model::Device::parse(&self.device).map_err(anyhow::Error::msg)?;
+        let cascade = self.cascade()?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let d = EngineConfig::default();
         let cfg = EngineConfig {
@@ -87,6 +132,7 @@ impl BackendArgs {
                 lexicon: false,
                 ..d.cache
             },
+            cascade,
             ..d
         };
         let engine = Engine::new(cfg, Arc::new(NoObserver), None).map_err(|e| match e {

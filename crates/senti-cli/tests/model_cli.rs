@@ -192,3 +192,86 @@ fn score_a_file_with_a_model() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no model named"));
 }
+
+#[test]
+fn score_a_file_through_the_cascade() {
+    let Some(lib) = ort_lib() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    add_version(dir.path(), "en", 1, "tiny-en");
+    let input = dir.path().join("in.jsonl");
+    // Sure for VADER (|compound| well over 0.5), then no lexicon word at all.
+    let texts = ["I love it, wonderful!", "the plot moved along"];
+    let lines: Vec<String> = (0..40)
+        .map(|i| format!("{{\"id\":{i},\"text\":\"{}\"}}", texts[i % 2]))
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_senti"))
+            .args(["score", "--model-repo", dir.path().to_str().unwrap()])
+            .args(extra)
+            .env("ORT_DYLIB_PATH", &lib)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "--cascade-model",
+        "en=en",
+        "--cascade",
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 40);
+    for (i, r) in rows.iter().enumerate() {
+        let s = &r["sentiment"];
+        let want = if i % 2 == 0 {
+            ("lexicon", "vader")
+        } else {
+            ("model", "onnx")
+        };
+        assert_eq!(
+            (s["path"].as_str().unwrap(), s["backend"].as_str().unwrap()),
+            want,
+            "{r}"
+        );
+    }
+    // Threshold 0: nothing is unsure except a text with no lexicon hit... which has
+    // |compound| = 0, not below 0: the lexicon answers everything.
+    let out = run(&[
+        "--model",
+        "en",
+        "--cascade",
+        "--cascade-threshold",
+        "0",
+        "the plot moved along",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["path"].as_str(), v["backend"].as_str()),
+        (Some("lexicon"), Some("vader"))
+    );
+
+    // Errors name the flag, exit code 2.
+    for (args, want) in [
+        (&["--cascade", "x"][..], "--cascade needs a model"),
+        (&["--cascade-model", "en", "x"][..], "use LANG=MODEL"),
+        (
+            &["--model", "en", "--cascade-threshold", "2", "x"][..],
+            "--cascade-threshold",
+        ),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}

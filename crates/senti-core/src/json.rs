@@ -34,6 +34,9 @@ pub struct SentimentBody<'a> {
     /// Why the answer is degraded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub degraded_reason: Option<&'a str>,
+    /// With the cascade: `"lexicon"` (the lexicon was sure) or `"model"` (sent to the model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<&'static str>,
 }
 
 /// A model's label probabilities, serialized as a JSON object in label order.
@@ -91,6 +94,7 @@ impl<'a> SentimentBody<'a> {
             cached: s.cached.map(crate::CacheTier::as_str),
             degraded: s.degraded.is_some(),
             degraded_reason: s.degraded.as_deref(),
+            path: s.path.map(crate::CascadePath::as_str),
         }
     }
 }
@@ -158,6 +162,11 @@ impl SentimentBody<'_> {
         }
         if self.degraded {
             out.extend_from_slice(b",\"degraded\":true");
+        }
+        if let Some(path) = self.path {
+            out.extend_from_slice(b",\"path\":\"");
+            out.extend_from_slice(path.as_bytes());
+            out.push(b'"');
         }
         out.push(b'}');
         true
@@ -297,6 +306,7 @@ mod tests {
         );
         s.truncated = true;
         s.cached = Some(crate::CacheTier::L2);
+        s.path = Some(crate::CascadePath::Lexicon);
         let mut body = SentimentBody::new(&s, "", false);
         body.degraded = true;
         let (plain, serde) = plain_and_serde(&body);

@@ -16,4 +16,6 @@ pub use analyzer::{AnalyzeOptions, Analyzer, Domain, Pending};
 pub use error::{AnalyzeError, ErrorCode, GrpcCode};
 pub use lang::{Lang, classify_lang, detect_lang, split_scripts};
 pub use router::LangRouter;
-pub use sentiment::{CacheTier, Contribution, Label, ModelMeta, Scores, Sentiment, StageTiming};
+pub use sentiment::{
+    CacheTier, CascadePath, Contribution, Label, ModelMeta, Scores, Sentiment, StageTiming,
+};

@@ -101,6 +101,28 @@ pub struct Sentiment {
     pub cached: Option<CacheTier>,
     /// Set when the asked-for backend could not answer and a fallback did: why.
     pub degraded: Option<std::sync::Arc<str>>,
+    /// Set when the cascade decided who answers: the lexicon, sure enough, or the model.
+    pub path: Option<CascadePath>,
+}
+
+/// Which side of the cascade (lexicon first, the model when the lexicon is unsure) a text
+/// took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CascadePath {
+    /// The lexicon was sure: |compound| at or above the threshold.
+    Lexicon,
+    /// The lexicon was unsure and the text went to the model (whose breaker may still have
+    /// sent it back to the lexicon: then `degraded` says so).
+    Model,
+}
+
+impl CascadePath {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CascadePath::Lexicon => "lexicon",
+            CascadePath::Model => "model",
+        }
+    }
 }
 
 /// Where a cached result was found.
@@ -162,6 +184,7 @@ impl Sentiment {
             model: None,
             cached: None,
             degraded: None,
+            path: None,
         }
     }
 }

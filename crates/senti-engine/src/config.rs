@@ -33,6 +33,7 @@ pub struct EngineConfig {
     pub request_timeout: Option<Duration>,
     pub cache: CacheConfig,
     pub breaker: BreakerConfig,
+    pub cascade: CascadeConfig,
 }
 
 impl Default for EngineConfig {
@@ -51,6 +52,7 @@ impl Default for EngineConfig {
             request_timeout: None,
             cache: CacheConfig::default(),
             breaker: BreakerConfig::default(),
+            cascade: CascadeConfig::default(),
         }
     }
 }
@@ -133,5 +135,57 @@ impl Default for BreakerConfig {
             open_for: Duration::from_secs(5),
             probes: 3,
         }
+    }
+}
+
+/// The cascade (`cascade.rs`): the lexicon first, a model for the texts it is unsure of.
+#[derive(Debug, Clone)]
+pub struct CascadeConfig {
+    /// Requests that do not say `"cascade"` take the cascade (`--cascade`).
+    pub default_on: bool,
+    /// A text goes to the model when the lexicon's `|compound|` is below this. The default
+    /// is read off the sweep in BENCHMARKS.md ("Cascade").
+    pub threshold: f64,
+    /// The model (`name[@version]`) for each language's unsure texts; a language missing
+    /// here takes the default model (`--model`), and without one keeps the lexicon's answer.
+    pub models: Vec<(senti_core::Lang, String)>,
+}
+
+/// The default threshold, from the sweep (`scripts/models/cascade_sweep.py`).
+pub const CASCADE_THRESHOLD: f64 = 0.5;
+
+impl Default for CascadeConfig {
+    fn default() -> Self {
+        CascadeConfig {
+            default_on: false,
+            threshold: CASCADE_THRESHOLD,
+            models: Vec::new(),
+        }
+    }
+}
+
+impl CascadeConfig {
+    /// Parses `en=NAME[@V],zh=NAME[@V]` (`--cascade-model`).
+    pub fn parse_models(s: &str) -> Result<Vec<(senti_core::Lang, String)>, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((lang, model)) = part.split_once('=') else {
+                return Err(format!("{part:?}: use LANG=MODEL, e.g. en=sst2-minilm"));
+            };
+            let lang = match lang.trim() {
+                l if l.eq_ignore_ascii_case("mixed") => senti_core::Lang::Mixed,
+                l => senti_core::Lang::parse(l)
+                    .ok_or_else(|| format!("{part:?}: unknown language {l:?} (en, zh, mixed)"))?,
+            };
+            let model = model.trim();
+            if model.is_empty() {
+                return Err(format!("{part:?}: no model name"));
+            }
+            if out.iter().any(|(l, _)| *l == lang) {
+                return Err(format!("{part:?}: {} is given twice", lang.as_str()));
+            }
+            out.push((lang, model.to_string()));
+        }
+        Ok(out)
     }
 }

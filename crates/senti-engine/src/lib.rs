@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! validation (Engine::plan, Engine::check_text)
+//!   -> Cascade    (cascade.rs: the lexicon first, the model only when it is unsure)
 //!   -> Cached     (cache/: L1 moka, L2 Redis, near-duplicate SimHash hits)
 //!   -> Guarded    (breaker.rs: per-model circuit breaker, lexicon fallback, deadline)
 //!   -> Model      (senti-model: ONNX Runtime, dynamic batching)
@@ -18,6 +19,7 @@
 
 pub mod breaker;
 pub mod cache;
+pub mod cascade;
 pub mod chat;
 mod config;
 mod error;
@@ -35,8 +37,9 @@ use tracing::Instrument;
 
 pub use breaker::{Breaker, BreakerState, Guarded};
 pub use cache::{Cache, Cached, Scope};
+pub use cascade::Cascade;
 pub use chat::{Chat, ChatLexicon, ChatModel};
-pub use config::{BreakerConfig, CacheConfig, EngineConfig};
+pub use config::{BreakerConfig, CASCADE_THRESHOLD, CacheConfig, CascadeConfig, EngineConfig};
 pub use error::{BuildError, EngineError};
 pub use observer::{EngineObserver, NoObserver};
 pub use senti_core::Domain;
@@ -62,6 +65,9 @@ pub struct Options<'a> {
     /// The caller's own deadline (a gRPC deadline); the engine's `request_timeout` may
     /// shorten it.
     pub deadline: Option<Instant>,
+    /// `Some(true)`: the lexicon first, the model only when it is unsure (`cascade.rs`);
+    /// `None`: the server's default (`--cascade`).
+    pub cascade: Option<bool>,
 }
 
 /// Validated options of one request: who answers, and how.
@@ -75,6 +81,8 @@ pub struct Plan {
 enum Target {
     Lexicon,
     Model(Model),
+    /// The cascade, with the model for each language's unsure texts.
+    Cascade(Vec<(Lang, Model)>),
 }
 
 impl Plan {
@@ -85,7 +93,7 @@ impl Plan {
     pub fn model(&self) -> Option<&Model> {
         match &self.target {
             Target::Model(m) => Some(m),
-            Target::Lexicon => None,
+            Target::Lexicon | Target::Cascade(_) => None,
         }
     }
 }
@@ -202,6 +210,23 @@ impl Engine {
                     why.join("; ")
                 ))
             })?;
+        }
+        for (lang, name) in &cfg.cascade.models {
+            let spec = ModelSpec::parse(name).map_err(|e| {
+                BuildError::Invalid(format!("--cascade-model {}={name}: {e}", lang.as_str()))
+            })?;
+            let repo = models
+                .as_ref()
+                .ok_or_else(|| BuildError::Invalid("--cascade-model needs --model-repo".into()))?;
+            repo.get(&spec).map_err(|e| {
+                BuildError::Invalid(format!("--cascade-model {}={name}: {e}", lang.as_str()))
+            })?;
+        }
+        if cfg.cascade.default_on && cfg.cascade.models.is_empty() && default_model.is_none() {
+            return Err(BuildError::Invalid(
+                "--cascade needs a model: give --cascade-model or --model (with --model-repo)"
+                    .into(),
+            ));
         }
         // Only when something can use it: without a model repository, model caching has
         // nothing to cache (and an idle cache still costs memory).
@@ -394,13 +419,50 @@ impl Engine {
         }
     }
 
+    /// The cascade's model for each language: the request's model for all of them, else
+    /// `--cascade-model`'s, else the default model for the languages it leaves out.
+    fn cascade_models(&self, named: Option<&str>) -> Result<Vec<(Lang, Model)>, EngineError> {
+        const ALL: [Lang; 3] = [Lang::En, Lang::Zh, Lang::Mixed];
+        if named.is_some() {
+            let m = self.resolve_model(named)?;
+            return Ok(m
+                .map(|m| ALL.map(|l| (l, m.clone())).to_vec())
+                .unwrap_or_default());
+        }
+        let mut out = Vec::new();
+        for (lang, name) in &self.inner.cfg.cascade.models {
+            if let Some(m) = self.resolve_model(Some(name))? {
+                out.push((*lang, m));
+            }
+        }
+        if let Some(m) = self.resolve_model(None)? {
+            for l in ALL {
+                if !out.iter().any(|(x, _)| *x == l) {
+                    out.push((l, m.clone()));
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(EngineError::new(
+                ErrorCode::ModelNotFound,
+                "the cascade needs a model: name one with \"model\", or start the server with \
+                 --cascade-model or --model",
+            ));
+        }
+        Ok(out)
+    }
+
     /// Validates a request's options once (a batch shares them).
     pub fn plan(&self, o: &Options<'_>) -> Result<Plan, EngineError> {
         let lang = Self::parse_lang(o.lang)?;
         let domain = Self::parse_domain(o.domain)?;
-        let target = match self.resolve_model(o.model)? {
-            Some(m) => Target::Model(m),
-            None => Target::Lexicon,
+        let target = if o.cascade.unwrap_or(self.inner.cfg.cascade.default_on) {
+            Target::Cascade(self.cascade_models(o.model)?)
+        } else {
+            match self.resolve_model(o.model)? {
+                Some(m) => Target::Model(m),
+                None => Target::Lexicon,
+            }
         };
         let own = self.inner.cfg.request_timeout.map(|t| Instant::now() + t);
         let deadline = match (o.deadline, own) {
@@ -433,15 +495,7 @@ impl Engine {
         let inner = &self.inner;
         match &plan.target {
             Target::Lexicon => {
-                // Under `general` the Chat layer passes through to the general scorers.
-                let chat = Chat {
-                    inner: match plan.opts.domain {
-                        Domain::General => inner.lexicon.clone(),
-                        Domain::Chat => inner.chat_router.clone(),
-                    },
-                    lexicon: inner.chat.clone(),
-                    model: Some(inner.chat_model),
-                };
+                let chat = self.lexicon_layer(plan.opts.domain);
                 match (&inner.cache, &inner.lexicon_scope) {
                     (Some(cache), Some(scope)) => (
                         Box::new(Cached {
@@ -454,26 +508,66 @@ impl Engine {
                     _ => (Box::new(chat), "lexicon"),
                 }
             }
-            Target::Model(m) => {
-                let name = m.id().split('@').next().unwrap_or_default();
-                let guarded = Guarded {
-                    model: m.clone(),
-                    fallback: inner.lexicon.clone(),
-                    breaker: self.breaker(name),
-                    observer: inner.observer.clone(),
-                };
-                match &inner.cache {
-                    Some(cache) if inner.cfg.cache.models => (
-                        Box::new(Cached {
-                            inner: guarded,
-                            cache: cache.clone(),
-                            scope: self.model_scope(m),
-                        }),
-                        "onnx",
-                    ),
-                    _ => (Box::new(guarded), "onnx"),
+            Target::Model(m) => (self.model_layer(m), "onnx"),
+            Target::Cascade(models) => {
+                let lexicon = self.lexicon_layer(plan.opts.domain);
+                // One layer object per model, shared by the languages that use it.
+                let mut layers: Vec<(&str, Arc<dyn Analyzer>)> = Vec::new();
+                let mut by_lang = Vec::with_capacity(models.len());
+                for (lang, m) in models {
+                    let layer = match layers.iter().find(|(id, _)| *id == &**m.id()) {
+                        Some((_, l)) => l.clone(),
+                        None => {
+                            let l: Arc<dyn Analyzer> = Arc::from(self.model_layer(m));
+                            layers.push((m.id(), l.clone()));
+                            l
+                        }
+                    };
+                    by_lang.push((*lang, layer));
                 }
+                (
+                    Box::new(Cascade {
+                        lexicon,
+                        threshold: inner.cfg.cascade.threshold,
+                        models: by_lang,
+                    }),
+                    "onnx",
+                )
             }
+        }
+    }
+
+    /// The lexicon scorers of a domain (under `general` the Chat layer passes through to the
+    /// general scorers).
+    fn lexicon_layer(&self, domain: Domain) -> Chat<Arc<LangRouter>> {
+        let inner = &self.inner;
+        Chat {
+            inner: match domain {
+                Domain::General => inner.lexicon.clone(),
+                Domain::Chat => inner.chat_router.clone(),
+            },
+            lexicon: inner.chat.clone(),
+            model: Some(inner.chat_model),
+        }
+    }
+
+    /// A model behind its breaker (with the lexicon as fallback) and the result cache.
+    fn model_layer(&self, m: &Model) -> Box<dyn Analyzer> {
+        let inner = &self.inner;
+        let name = m.id().split('@').next().unwrap_or_default();
+        let guarded = Guarded {
+            model: m.clone(),
+            fallback: inner.lexicon.clone(),
+            breaker: self.breaker(name),
+            observer: inner.observer.clone(),
+        };
+        match &inner.cache {
+            Some(cache) if inner.cfg.cache.models => Box::new(Cached {
+                inner: guarded,
+                cache: cache.clone(),
+                scope: self.model_scope(m),
+            }),
+            _ => Box::new(guarded),
         }
     }
 
@@ -487,10 +581,25 @@ impl Engine {
                 let c = &mut s.scores;
                 (c.compound, c.pos, c.neu, c.neg) =
                     (round(c.compound), round(c.pos), round(c.neu), round(c.neg));
-                s.label = s.scores.label();
+                s.label = if s.model.is_some() {
+                    Self::model_label(&s.scores)
+                } else {
+                    s.scores.label()
+                };
                 Ok(s)
             }
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A classifier's label: neutral when its neutral class is the most probable one (a
+    /// 3-class model), else by compound as for every backend (a binary model near 0.5 is
+    /// neutral).
+    fn model_label(c: &senti_core::Scores) -> senti_core::Label {
+        if c.neu > 0.0 && c.neu >= c.pos && c.neu >= c.neg {
+            senti_core::Label::Neutral
+        } else {
+            c.label()
         }
     }
 
@@ -504,6 +613,7 @@ impl Engine {
             senti.target = match &plan.target {
                 Target::Lexicon => "lexicon",
                 Target::Model(m) => &**m.id(),
+                Target::Cascade(_) => "cascade",
             },
             senti.texts = texts,
             senti.lang = tracing::field::Empty,

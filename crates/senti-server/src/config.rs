@@ -87,6 +87,10 @@ optional {
     /// to the lexicon scorers.
     #[arg(value_name = "NAME")]
     model: String, "SENTI_MODEL";
+    /// The cascade's model per language, `en=NAME[@V],zh=NAME[@V]` (a language left out takes
+    /// --model; without one its texts keep the lexicon's answer).
+    #[arg(value_name = "LANG=MODEL,...")]
+    cascade_model: String, "SENTI_CASCADE_MODEL";
     /// Bearer token that turns on the admin routes (POST /admin/models/<name>/reload) and the
     /// CPU profiler (GET /debug/pprof/profile).
     #[arg(value_name = "TOKEN", hide_env_values = true)]
@@ -235,6 +239,12 @@ defaulted {
     breaker_open_ms: u64 = EngineConfig::default().breaker.open_for.as_millis() as u64, "SENTI_BREAKER_OPEN_MS";
     /// Successful probes that close a half-open breaker.
     breaker_probes: usize = EngineConfig::default().breaker.probes, "SENTI_BREAKER_PROBES";
+    /// The cascade for requests that do not say "cascade": the lexicon first, the model
+    /// only when the lexicon is unsure (|compound| under --cascade-threshold).
+    #[arg(num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    cascade: bool = EngineConfig::default().cascade.default_on, "SENTI_CASCADE";
+    /// |compound| under which the cascade sends a text to the model (0.0 to 1.0).
+    cascade_threshold: f64 = EngineConfig::default().cascade.threshold, "SENTI_CASCADE_THRESHOLD";
 }
 }
 
@@ -313,6 +323,12 @@ impl Config {
                 "breaker_failure_ratio must be within (0.0, 1.0]".into(),
             ));
         }
+        if !(0.0..=1.0).contains(&self.cascade_threshold) {
+            return Err(ConfigError::Invalid(
+                "cascade_threshold must be within 0.0..=1.0".into(),
+            ));
+        }
+        self.cascade_models().map_err(ConfigError::Invalid)?;
         if self.request_timeout_ms == Some(0) {
             return Err(ConfigError::Invalid(
                 "request_timeout_ms must be at least 1".into(),
@@ -360,6 +376,15 @@ impl Config {
         c.duplicate_window = Duration::from_millis(self.room_dedup_ms.max(1000));
         c.hold = Duration::from_millis(self.nats_hold_ms);
         Some(c)
+    }
+
+    /// `--cascade-model`, parsed.
+    pub fn cascade_models(&self) -> Result<Vec<(senti_core::Lang, String)>, String> {
+        match &self.cascade_model {
+            Some(s) => senti_engine::CascadeConfig::parse_models(s)
+                .map_err(|e| format!("cascade_model {e}")),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// `(lexicon, models)`: which backends take near-duplicate cache hits.
@@ -419,6 +444,11 @@ impl Config {
                 slow_call: Duration::from_millis(self.breaker_slow_ms),
                 open_for: Duration::from_millis(self.breaker_open_ms),
                 probes: self.breaker_probes.max(1),
+            },
+            cascade: senti_engine::CascadeConfig {
+                default_on: self.cascade,
+                threshold: self.cascade_threshold,
+                models: self.cascade_models().unwrap_or_default(),
             },
         }
     }

@@ -105,6 +105,7 @@ fn to_score(s: &Sentiment, text: &str, explain: bool) -> pb::Score {
         cached: s.cached.map(|c| c.as_str().to_string()).unwrap_or_default(),
         degraded: s.degraded.is_some(),
         degraded_reason: s.degraded.as_deref().unwrap_or_default().to_string(),
+        path: s.path.map(|p| p.as_str().to_string()).unwrap_or_default(),
     }
 }
 
@@ -119,6 +120,7 @@ fn options<'a>(
     domain: &'a str,
     explain: bool,
     strict: bool,
+    cascade: Option<bool>,
     deadline: Option<Instant>,
 ) -> Options<'a> {
     Options {
@@ -128,6 +130,7 @@ fn options<'a>(
         explain,
         strict,
         deadline,
+        cascade,
     }
 }
 
@@ -165,7 +168,9 @@ impl SentimentSvc for Api {
         let _permit = self.st.admit().map_err(status)?;
         let deadline = deadline(&req);
         let r = req.into_inner();
-        let o = options(&r.lang, &r.model, &r.domain, r.explain, r.strict, deadline);
+        let o = options(
+            &r.lang, &r.model, &r.domain, r.explain, r.strict, r.cascade, deadline,
+        );
         let s = analyze_text(&self.st, &r.text, o)
             .await
             .map_err(|e| status(e.into()))?;
@@ -186,7 +191,7 @@ impl SentimentSvc for Api {
         let plan = st
             .engine
             .plan(&options(
-                &r.lang, &r.model, &r.domain, r.explain, r.strict, deadline,
+                &r.lang, &r.model, &r.domain, r.explain, r.strict, r.cascade, deadline,
             ))
             .map_err(|e| status(e.into()))?;
         let checked: Vec<Result<(), EngineError>> = r
@@ -253,6 +258,7 @@ impl SentimentSvc for Api {
                                 &item.domain,
                                 false,
                                 item.strict,
+                                item.cascade,
                                 deadline,
                             ),
                         )

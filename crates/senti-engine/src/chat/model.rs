@@ -353,6 +353,7 @@ mod tests {
             model: None,
             cached: None,
             degraded: None,
+            path: None,
         };
         let (mut sc, mut a, mut b) = (Scratch::default(), Vec::new(), Vec::new());
         features("哈哈哈哈哈 主播YYDS", &s, &[], &mut sc, &mut a);

@@ -43,6 +43,12 @@ pub struct SentimentRequest<'a> {
     #[serde(default, borrow)]
     #[schema(value_type = Option<crate::openapi::DomainName>)]
     pub domain: Option<Cow<'a, str>>,
+    /// The cascade: score with the lexicon first and send the text to the model only when the
+    /// lexicon is unsure (|compound| under `--cascade-threshold`); absent: the server's
+    /// default (`--cascade`). The model is `model`, else `--cascade-model` for the text's
+    /// language, else `--model`.
+    #[serde(default)]
+    pub cascade: Option<bool>,
 }
 
 /// The score object (same as `senti score`); optional members are absent, never null.
@@ -81,6 +87,20 @@ pub struct SentimentResponse {
     /// Why the answer is degraded.
     #[schema(nullable = false)]
     pub degraded_reason: Option<String>,
+    /// With the cascade: "lexicon" (the lexicon was sure) or "model" (sent to the model;
+    /// `degraded` says if the lexicon answered after all).
+    #[schema(nullable = false, value_type = Option<CascadePathName>)]
+    pub path: Option<String>,
+}
+
+/// Which side of the cascade answered.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = CascadePath)]
+#[allow(dead_code)] // describes JSON for the document; never built
+pub enum CascadePathName {
+    Lexicon,
+    Model,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -150,6 +170,9 @@ pub struct BatchRequest<'a> {
     #[serde(default, borrow)]
     #[schema(value_type = Option<crate::openapi::DomainName>)]
     pub domain: Option<Cow<'a, str>>,
+    /// As in `POST /v1/sentiment`; each item takes its own path.
+    #[serde(default)]
+    pub cascade: Option<bool>,
 }
 
 /// One text of a batch.
@@ -218,6 +241,7 @@ impl SentimentRequest<'_> {
             strict: self.strict,
             domain: self.domain.as_deref(),
             deadline: None,
+            cascade: self.cascade,
         }
     }
 }
@@ -232,6 +256,7 @@ impl BatchRequest<'_> {
             strict: self.strict,
             domain: self.domain.as_deref(),
             deadline: None,
+            cascade: self.cascade,
         }
     }
 }
