@@ -3,6 +3,8 @@
 #   senti   `senti serve --model-repo REPO --model NAME --model-threads THREADS --device cpu`
 #   peer    bench/models/peer.py: FastAPI + onnxruntime 1.31.1 + tokenizers under uvicorn,
 #           serving the same model directory with the same thread count, one inference per request
+#   cascade (only when SERVERS names it) senti as above plus --cascade: the lexicon answers the
+#           texts it is sure of, the model the rest; summarised against senti (model-only)
 # For ROUNDS rounds, both servers in turn (the order alternates from round to round): start it,
 # check its answers, warm it up, closed loop with oha at each concurrency of CONCS for LOAD_SECS
 # each, peak RSS over its process tree, stop it. Request bodies {"text": ..., "model": NAME}
@@ -23,7 +25,10 @@
 #          LOAD_SECS=10        seconds per load point;   CONCS="1 16 64"  closed-loop concurrencies
 #          ROUNDS=3            rounds (the servers alternate within each round)
 #          NO_SENTI=1          run only the peer (while the Rust side is unfinished)
-#          SERVERS="senti peer"   subset/order of the first round
+#          SERVERS="senti peer"   subset/order of the first round ("senti cascade": model-only
+#                              against the cascade, both with the same SENTI_ARGS)
+#          SENTI_ARGS=""       extra flags for senti and cascade (e.g. "--cache-models false": the
+#                              bodies repeat, and a cached answer measures the cache, not the model)
 #          SENTENCES=bench/load/sentences.txt   request texts, one a line (bench/load/sentences_zh.txt
 #                              for a Chinese model)
 #          WARMUP_SECS=3  CHECK_N=50 (sentences whose answers are saved and compared)
@@ -129,7 +134,7 @@ export ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$ORT_LIB}
 
 # --- the Rust server ---------------------------------------------------------------------------
 SKIPPED=""
-if want senti; then
+if want senti || want cascade; then
   if [ "${NO_BUILD:-0}" != 1 ]; then
     log "building senti-cli (release)"
     cargo build --release -q -p senti-cli || { log "SKIPPING senti: cargo build -p senti-cli failed"; SKIPPED="senti (build failed)"; }
@@ -176,6 +181,7 @@ PY
   echo "oha: $("$OHA" --version)"
   echo "python: $("$PEER_PY" --version 2>&1)"
   echo "onnxruntime: $ORT_DYLIB_PATH (senti's ORT_DYLIB_PATH); peer: onnxruntime $("$PEER_PY" -c 'import onnxruntime; print(onnxruntime.__version__)')"
+  echo "senti args: ${SENTI_ARGS:-none}"
   echo "settings: THREADS=$THREADS PEER_WORKERS=$PEER_WORKERS PEER_HANDLER=$PEER_HANDLER LOAD_SECS=$LOAD_SECS ROUNDS=$ROUNDS CONCS='$CONCS' SERVERS='$SERVERS' WARMUP_SECS=$WARMUP_SECS QUIET_WAIT=$QUIET_WAIT"
   echo "pinning: $PIN$([ "$PIN" = split ] && echo " (servers on CPU $SERVER_CPUS, load generator and sampler on CPU $GEN_CPUS)")"
   echo "skipped: ${SKIPPED:-none}"
@@ -195,18 +201,21 @@ PY
 cat "$RES/meta.txt" >&2
 
 # --- one server --------------------------------------------------------------------------------
-port_of() { case $1 in senti) echo 8191 ;; peer) echo 8192 ;; *) die "unknown server $1" ;; esac; }
+port_of() { case $1 in senti) echo 8191 ;; peer) echo 8192 ;; cascade) echo 8193 ;; *) die "unknown server $1" ;; esac; }
 SERVER_PID="" SAMPLER_PID=""
 
 start_server() { # start_server NAME PORT LOGFILE
   local name=$1 port=$2 logf=$3
   case $name in
-    senti)
+    senti|cascade)
       # defaults: no SENTI_* variable from the caller's environment leaks in
-      local unset=() v
+      local unset=() v extra
       for v in $(env | sed -n 's/^\(SENTI_[A-Za-z0-9_]*\)=.*/\1/p'); do unset+=(-u "$v"); done
+      read -r -a extra <<<"${SENTI_ARGS:-}"
+      [ "$name" = cascade ] && extra+=(--cascade)
       env "${unset[@]}" "${SRV[@]}" "$ROOT/target/release/senti" serve --addr "127.0.0.1:$port" \
-        --model-repo "$MODEL_REPO" --model "$MODEL_NAME" --model-threads "$THREADS" --device cpu >"$logf" 2>&1 & ;;
+        --model-repo "$MODEL_REPO" --model "$MODEL_NAME" --model-threads "$THREADS" --device cpu \
+        "${extra[@]}" >"$logf" 2>&1 & ;;
     peer)
       env PEER_MODEL_DIR="$PEER_MODEL_DIR" PEER_THREADS="$THREADS" PEER_HANDLER="$PEER_HANDLER" \
         "${SRV[@]}" "$ROOT/bench/.venv-peer/bin/uvicorn" --workers "$PEER_WORKERS" --host 127.0.0.1 \

@@ -8,6 +8,8 @@ the senti/peer ratios paired by round; whether the two servers gave the same ans
 goals with met/missed:
   - concurrency 64: senti >= 1.3x the peer's throughput, and senti's P99 no worse than the peer's
   - concurrency 1: parity: senti's throughput >= 0.95x the peer's (a 5% margin for noise)
+With a `cascade` server (senti --cascade) next to `senti`: the cascade/senti ratios paired by
+round, and the cascade's goal: >= 5x model-only throughput (at every concurrency measured).
 """
 
 import json
@@ -17,6 +19,7 @@ import statistics
 import sys
 
 GOAL_RATIO_C64 = 1.3
+GOAL_CASCADE = 5.0
 PARITY_MIN_RATIO_C1 = 0.95
 ABORTED = "aborted due to deadline"
 
@@ -233,10 +236,10 @@ def main():
             L.append("No answers to compare.")
         L.append("")
 
-    def ratios(c, key="rps"):
+    def ratios(c, key="rps", num="senti", den="peer"):
         out = []
         for r in rounds:
-            a, b = load["senti"][c][r], load["peer"][c][r]
+            a, b = load[num][c][r], load[den][c][r]
             if a and b and a.get(key) and b.get(key):
                 out.append(a[key] / b[key])
         return out
@@ -247,6 +250,16 @@ def main():
               "| concurrency | sentences/s ratio | P99 ratio (lower is better) |", "|---:|---:|---:|"]
         for c in concs:
             L.append(f"| {c} | {fmt_range(ratios(c), '×')} | {fmt_range(ratios(c, 'p99'), '×')} |")
+        L.append("")
+
+    if "cascade" in servers and "senti" in servers:
+        L += ["## cascade / senti model-only (paired by round)", "",
+              "| concurrency | sentences/s ratio | P99 ratio (lower is better) | goal ≥ 5× |", "|---:|---:|---:|---|"]
+        for c in concs:
+            xs = ratios(c, num="cascade", den="senti")
+            ok = "met" if xs and med(xs) >= GOAL_CASCADE else ("MISSED" if xs else "—")
+            L.append(f"| {c} | {fmt_range(xs, '×')} | {fmt_range(ratios(c, 'p99', 'cascade', 'senti'), '×')} "
+                     f"| {ok} |")
         L.append("")
 
     def disturbed(phase):

@@ -44,10 +44,11 @@ pub struct BackendArgs {
     /// "path" ("lexicon" or "model").
     #[arg(long, env = "SENTI_CASCADE")]
     pub cascade: bool,
-    /// |compound| under which the cascade sends a text to the model.
-    #[arg(long, value_name = "X", env = "SENTI_CASCADE_THRESHOLD",
-          default_value_t = senti_engine::CASCADE_THRESHOLD)]
-    pub cascade_threshold: f64,
+    /// |compound| under which the cascade sends a text to the model: X for every language,
+    /// or en=X,zh=Y,mixed=Z (default: the swept thresholds, en 0.5 / zh 0.05 / mixed 0.5;
+    /// see BENCHMARKS.md "Cascade").
+    #[arg(long, value_name = "X|LANG=X,...", env = "SENTI_CASCADE_THRESHOLD")]
+    pub cascade_threshold: Option<String>,
     /// The cascade's model per language, `en=NAME[@V],zh=NAME[@V]` (a language left out
     /// takes --model; without one it keeps the lexicon's answer).
     #[arg(
@@ -66,9 +67,11 @@ impl BackendArgs {
 
     /// The cascade's settings (on for every text with --cascade).
     fn cascade(&self) -> Result<senti_engine::CascadeConfig> {
-        if !(0.0..=1.0).contains(&self.cascade_threshold) {
-            return Err(anyhow!("--cascade-threshold must be within 0.0..=1.0"));
-        }
+        let thresholds = match &self.cascade_threshold {
+            Some(s) => senti_engine::Thresholds::parse(s)
+                .map_err(|e| anyhow!("--cascade-threshold {e}"))?,
+            None => senti_engine::CASCADE_THRESHOLDS,
+        };
         let models = match &self.cascade_model {
             Some(s) => senti_engine::CascadeConfig::parse_models(s)
                 .map_err(|e| anyhow!("--cascade-model {e}"))?,
@@ -84,7 +87,7 @@ impl BackendArgs {
         }
         Ok(senti_engine::CascadeConfig {
             default_on: self.cascade,
-            threshold: self.cascade_threshold,
+            thresholds,
             models,
         })
     }

@@ -6,8 +6,8 @@
 //! texts where the lexicon errs are the ones it scores near zero: no sentiment word it knows,
 //! or words that cancel out (negation, contrast, mixed feelings). So the rule is one number:
 //!
-//! > a text goes to the model when the lexicon's `|compound| < threshold`; otherwise the
-//! > lexicon's answer stands.
+//! > a text goes to the model when the lexicon's `|compound| < threshold` (one per language:
+//! > the lexicons' scales differ); otherwise the lexicon's answer stands.
 //!
 //! A text with no lexicon hit has compound 0 and always goes to the model. The threshold's
 //! default comes from `scripts/models/cascade_sweep.py`, which sweeps it over SST-2 dev,
@@ -23,11 +23,13 @@ use std::sync::Arc;
 
 use senti_core::{AnalyzeError, AnalyzeOptions, Analyzer, CascadePath, Lang, Pending, Sentiment};
 
+use crate::config::Thresholds;
+
 /// The cascade layer over a lexicon analyzer (answers at once) and a model per language.
 pub struct Cascade<L> {
     pub lexicon: L,
-    /// `|compound|` below this goes to the model.
-    pub threshold: f64,
+    /// `|compound|` below the text's language's threshold goes to the model.
+    pub thresholds: Thresholds,
     /// The model layer (cache, breaker, model) for each language; first match wins.
     pub models: Vec<(Lang, Arc<dyn Analyzer>)>,
 }
@@ -52,7 +54,7 @@ impl<L: Analyzer> Cascade<L> {
         };
         match r {
             Ok(mut s) => {
-                if s.scores.compound.abs() < self.threshold
+                if s.scores.compound.abs() < self.thresholds.get(s.lang)
                     && let Some(i) = self.model_for(s.lang)
                 {
                     return Step::Model(i);
@@ -227,7 +229,11 @@ mod tests {
     fn cascade(model: Arc<Later>) -> Cascade<Lex> {
         Cascade {
             lexicon: Lex,
-            threshold: 0.5,
+            thresholds: Thresholds {
+                en: 0.5,
+                zh: 0.5,
+                mixed: 0.5,
+            },
             models: vec![(Lang::En, model as Arc<dyn Analyzer>)],
         }
     }

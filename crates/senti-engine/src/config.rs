@@ -143,23 +143,104 @@ impl Default for BreakerConfig {
 pub struct CascadeConfig {
     /// Requests that do not say `"cascade"` take the cascade (`--cascade`).
     pub default_on: bool,
-    /// A text goes to the model when the lexicon's `|compound|` is below this. The default
-    /// is read off the sweep in BENCHMARKS.md ("Cascade").
-    pub threshold: f64,
+    /// A text goes to the model when the lexicon's `|compound|` is below its language's
+    /// threshold. The defaults are read off the sweep in BENCHMARKS.md ("Cascade").
+    pub thresholds: Thresholds,
     /// The model (`name[@version]`) for each language's unsure texts; a language missing
     /// here takes the default model (`--model`), and without one keeps the lexicon's answer.
     pub models: Vec<(senti_core::Lang, String)>,
 }
 
-/// The default threshold, from the sweep (`scripts/models/cascade_sweep.py`).
-pub const CASCADE_THRESHOLD: f64 = 0.5;
+/// The cascade's threshold per language: the lexicons' compounds are not on one scale (VADER
+/// is far less sure of itself on movie reviews than the Chinese scorer on product reviews).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub en: f64,
+    pub zh: f64,
+    /// Mixed Chinese and English text.
+    pub mixed: f64,
+}
+
+/// The default thresholds, read off the sweep (`scripts/models/cascade_sweep.py`, BENCHMARKS.md
+/// "Cascade"): per language, the smallest threshold above 0 whose accuracy on the dev splits is
+/// within 2 points of the best the curve reaches. Mixed text takes English's (the stricter).
+pub const CASCADE_THRESHOLDS: Thresholds = Thresholds {
+    en: 0.5,
+    zh: 0.05,
+    mixed: 0.5,
+};
+
+impl Thresholds {
+    pub fn get(&self, lang: senti_core::Lang) -> f64 {
+        match lang {
+            senti_core::Lang::En => self.en,
+            senti_core::Lang::Zh => self.zh,
+            senti_core::Lang::Mixed => self.mixed,
+        }
+    }
+
+    /// `X` (every language) or `en=X,zh=Y,mixed=Z` (the languages left out keep
+    /// [`CASCADE_THRESHOLDS`]); each within 0.0..=1.0.
+    pub fn parse(s: &str) -> Result<Thresholds, String> {
+        let num = |v: &str| -> Result<f64, String> {
+            match v.trim().parse::<f64>() {
+                Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+                _ => Err(format!("{v:?}: a threshold is a number within 0.0..=1.0")),
+            }
+        };
+        if !s.contains('=') {
+            let x = num(s)?;
+            return Ok(Thresholds {
+                en: x,
+                zh: x,
+                mixed: x,
+            });
+        }
+        let mut t = CASCADE_THRESHOLDS;
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((lang, v)) = part.split_once('=') else {
+                return Err(format!(
+                    "{part:?}: use X or LANG=X,..., e.g. en=0.5,zh=0.05"
+                ));
+            };
+            let slot = match lang.trim().to_ascii_lowercase().as_str() {
+                "en" => &mut t.en,
+                "zh" => &mut t.zh,
+                "mixed" => &mut t.mixed,
+                other => {
+                    return Err(format!(
+                        "{part:?}: unknown language {other:?} (en, zh, mixed)"
+                    ));
+                }
+            };
+            *slot = num(v)?;
+        }
+        Ok(t)
+    }
+}
 
 impl Default for CascadeConfig {
     fn default() -> Self {
         CascadeConfig {
             default_on: false,
-            threshold: CASCADE_THRESHOLD,
+            thresholds: CASCADE_THRESHOLDS,
             models: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_parse_one_number_or_per_language() {
+        let all = Thresholds::parse("0.3").unwrap();
+        assert_eq!((all.en, all.zh, all.mixed), (0.3, 0.3, 0.3));
+        let some = Thresholds::parse("zh=0.1").unwrap();
+        assert_eq!((some.en, some.zh), (CASCADE_THRESHOLDS.en, 0.1));
+        for bad in ["1.5", "-0.1", "x", "fr=0.2", "en=2", "en"] {
+            assert!(Thresholds::parse(bad).is_err(), "{bad}");
         }
     }
 }

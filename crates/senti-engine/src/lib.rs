@@ -39,7 +39,9 @@ pub use breaker::{Breaker, BreakerState, Guarded};
 pub use cache::{Cache, Cached, Scope};
 pub use cascade::Cascade;
 pub use chat::{Chat, ChatLexicon, ChatModel};
-pub use config::{BreakerConfig, CASCADE_THRESHOLD, CacheConfig, CascadeConfig, EngineConfig};
+pub use config::{
+    BreakerConfig, CASCADE_THRESHOLDS, CacheConfig, CascadeConfig, EngineConfig, Thresholds,
+};
 pub use error::{BuildError, EngineError};
 pub use observer::{EngineObserver, NoObserver};
 pub use senti_core::Domain;
@@ -528,7 +530,7 @@ impl Engine {
                 (
                     Box::new(Cascade {
                         lexicon,
-                        threshold: inner.cfg.cascade.threshold,
+                        thresholds: inner.cfg.cascade.thresholds,
                         models: by_lang,
                     }),
                     "onnx",

@@ -91,6 +91,10 @@ optional {
     /// --model; without one its texts keep the lexicon's answer).
     #[arg(value_name = "LANG=MODEL,...")]
     cascade_model: String, "SENTI_CASCADE_MODEL";
+    /// |compound| under which the cascade sends a text to the model: X for every language, or
+    /// en=X,zh=Y,mixed=Z (default: the swept thresholds, senti_engine::CASCADE_THRESHOLDS).
+    #[arg(value_name = "X|LANG=X,...")]
+    cascade_threshold: String, "SENTI_CASCADE_THRESHOLD";
     /// Bearer token that turns on the admin routes (POST /admin/models/<name>/reload) and the
     /// CPU profiler (GET /debug/pprof/profile).
     #[arg(value_name = "TOKEN", hide_env_values = true)]
@@ -243,8 +247,6 @@ defaulted {
     /// only when the lexicon is unsure (|compound| under --cascade-threshold).
     #[arg(num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     cascade: bool = EngineConfig::default().cascade.default_on, "SENTI_CASCADE";
-    /// |compound| under which the cascade sends a text to the model (0.0 to 1.0).
-    cascade_threshold: f64 = EngineConfig::default().cascade.threshold, "SENTI_CASCADE_THRESHOLD";
 }
 }
 
@@ -323,11 +325,7 @@ impl Config {
                 "breaker_failure_ratio must be within (0.0, 1.0]".into(),
             ));
         }
-        if !(0.0..=1.0).contains(&self.cascade_threshold) {
-            return Err(ConfigError::Invalid(
-                "cascade_threshold must be within 0.0..=1.0".into(),
-            ));
-        }
+        self.cascade_thresholds().map_err(ConfigError::Invalid)?;
         self.cascade_models().map_err(ConfigError::Invalid)?;
         if self.request_timeout_ms == Some(0) {
             return Err(ConfigError::Invalid(
@@ -376,6 +374,16 @@ impl Config {
         c.duplicate_window = Duration::from_millis(self.room_dedup_ms.max(1000));
         c.hold = Duration::from_millis(self.nats_hold_ms);
         Some(c)
+    }
+
+    /// `--cascade-threshold`, parsed (absent: the swept defaults).
+    pub fn cascade_thresholds(&self) -> Result<senti_engine::Thresholds, String> {
+        match &self.cascade_threshold {
+            Some(s) => {
+                senti_engine::Thresholds::parse(s).map_err(|e| format!("cascade_threshold {e}"))
+            }
+            None => Ok(senti_engine::CASCADE_THRESHOLDS),
+        }
     }
 
     /// `--cascade-model`, parsed.
@@ -447,7 +455,9 @@ impl Config {
             },
             cascade: senti_engine::CascadeConfig {
                 default_on: self.cascade,
-                threshold: self.cascade_threshold,
+                thresholds: self
+                    .cascade_thresholds()
+                    .unwrap_or(senti_engine::CASCADE_THRESHOLDS),
                 models: self.cascade_models().unwrap_or_default(),
             },
         }

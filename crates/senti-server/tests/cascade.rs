@@ -167,7 +167,7 @@ async fn the_server_default_and_its_errors() {
     let srv = TestServer::start(Config {
         cascade: true,
         model: Some("en".into()),
-        cascade_threshold: 0.95,
+        cascade_threshold: Some("0.95".into()),
         ..repo(dir.path())
     })
     .await;
@@ -263,7 +263,7 @@ async fn cascade_settings_are_checked_at_start() {
         ),
         (
             senti_server::ServeArgs {
-                cascade_threshold: Some(1.5),
+                cascade_threshold: Some("1.5".into()),
                 ..Default::default()
             },
             "cascade_threshold",
