@@ -209,3 +209,98 @@ def timed(fn, *a, **k):
     t0 = time.perf_counter()
     r = fn(*a, **k)
     return r, time.perf_counter() - t0
+
+
+def quantize_static_qdq(fp32_path, out_path, calib_feeds, method="minmax", activation="quint8",
+                        op_types=("MatMul", "Gemm", "Gather"), per_channel=True, preprocess=True,
+                        percentile=99.999, extra_options=None):
+    """Static int8 QDQ quantisation (onnxruntime.quantization.quantize_static, QuantFormat.QDQ):
+    QInt8 weights (per-channel if per_channel), activations QUInt8 or QInt8 with scales fixed from
+    calib_feeds (a list of ORT feed dicts) by MinMax / Percentile / Entropy calibration. MatMul and
+    Gemm outputs stay float (only their inputs get Q/DQ), so the fused kernels dequantise straight
+    to float. Because every activation scale is a constant, a row's logits do not depend on the
+    other rows of its batch (unlike quantize_dynamic). Returns out_path."""
+    # quant_pre_process and the calibrator leave temporary files (*.data, sym_shape_infer_temp.onnx)
+    # in the working directory: run them from a temporary one
+    import tempfile
+
+    fp32_path, out_path = os.path.abspath(fp32_path), os.path.abspath(out_path)
+    cwd = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        try:
+            return _quantize_static_qdq(fp32_path, out_path, calib_feeds, method, activation, op_types,
+                                        per_channel, preprocess, percentile, extra_options)
+        finally:
+            os.chdir(cwd)
+
+
+def _quantize_static_qdq(fp32_path, out_path, calib_feeds, method, activation, op_types, per_channel,
+                         preprocess, percentile, extra_options):
+    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
+                                          QuantType, quantize_static)
+
+    class _Reader(CalibrationDataReader):
+        def __init__(self, feeds):
+            self.feeds = list(feeds)
+            self.it = iter(self.feeds)
+
+        def get_next(self):
+            return next(self.it, None)
+
+        def rewind(self):
+            self.it = iter(self.feeds)
+
+    src = fp32_path
+    if preprocess:
+        from onnxruntime.quantization.shape_inference import quant_pre_process
+
+        src = out_path + ".pre.onnx"
+        # symbolic shape inference does not complete on this BERT export (dynamic seq); ONNX shape
+        # inference + ORT graph optimisation (constant folding) still run
+        quant_pre_process(fp32_path, src, skip_symbolic_shape=True)
+    extra = {"OpTypesToExcludeOutputQuantization": ["MatMul", "Gemm"], "ActivationSymmetric": activation == "qint8"}
+    if method == "percentile":
+        extra["CalibPercentile"] = percentile
+    extra.update(extra_options or {})
+    if method in ("percentile", "entropy"):
+        # the histogram collector stacks the per-feed tensors with np.asarray, which fails when the
+        # feeds have different sequence lengths (one unpadded text per feed): flatten them first
+        from onnxruntime.quantization import calibrate as _cal
+
+        if not getattr(_cal.HistogramCollector, "_senti_flat", False):
+            import numpy as np
+
+            _orig = _cal.HistogramCollector.collect
+
+            def _collect(self, name_to_arr):
+                flat = {k: (np.concatenate([np.asarray(a).ravel() for a in v]) if isinstance(v, list) else v)
+                        for k, v in name_to_arr.items()}
+                return _orig(self, flat)
+
+            _cal.HistogramCollector.collect = _collect
+            _cal.HistogramCollector._senti_flat = True
+    methods = {"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
+               "entropy": CalibrationMethod.Entropy}
+    quantize_static(src, out_path, _Reader(calib_feeds), quant_format=QuantFormat.QDQ,
+                    op_types_to_quantize=list(op_types), per_channel=per_channel,
+                    activation_type=QuantType.QUInt8 if activation == "quint8" else QuantType.QInt8,
+                    weight_type=QuantType.QInt8, calibrate_method=methods[method], extra_options=extra)
+    if src != fp32_path and os.path.exists(src):
+        os.unlink(src)
+    return out_path
+
+
+def batch_dependence(model_dir, onnx_file, texts, sizes=(8, 32)):
+    """{batch size: (max abs logit difference, argmax flips)} between each text run alone and the
+    texts run in unsorted padded batches of that size (mixed lengths: other batch-mates, other
+    padding), through OnnxClassifier as the server runs a model directory."""
+    import numpy as np
+
+    clf = OnnxClassifier(model_dir, onnx_file=onnx_file)
+    alone = np.concatenate([clf.logits([t], batch=1) for t in texts])
+    out = {}
+    for bs in sizes:
+        batched = clf.logits(texts, batch=bs, sort=False)
+        out[bs] = (float(np.abs(batched - alone).max()), int((batched.argmax(1) != alone.argmax(1)).sum()))
+    return out
