@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Score one text, or a file of texts (JSONL, plain text or CSV) into JSONL.
-    Score(score::ScoreArgs),
+    Score(Box<score::ScoreArgs>),
     /// Split Chinese text into words exactly as Python jieba 0.42.1 does (text or a file).
     Segment(segment::SegmentArgs),
     /// Push a file of comments into a live room at a given rate (demos, benchmarks).
@@ -44,7 +44,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Score(args) => score::run(args),
+        Command::Score(args) => score::run(*args),
         Command::Segment(args) => segment::run(args),
         Command::Serve(args) => serve::run(*args),
         Command::Replay(args) => replay::run(args),

@@ -229,22 +229,6 @@ impl Default for CascadeConfig {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thresholds_parse_one_number_or_per_language() {
-        let all = Thresholds::parse("0.3").unwrap();
-        assert_eq!((all.en, all.zh, all.mixed), (0.3, 0.3, 0.3));
-        let some = Thresholds::parse("zh=0.1").unwrap();
-        assert_eq!((some.en, some.zh), (CASCADE_THRESHOLDS.en, 0.1));
-        for bad in ["1.5", "-0.1", "x", "fr=0.2", "en=2", "en"] {
-            assert!(Thresholds::parse(bad).is_err(), "{bad}");
-        }
-    }
-}
-
 impl CascadeConfig {
     /// Parses `en=NAME[@V],zh=NAME[@V]` (`--cascade-model`).
     pub fn parse_models(s: &str) -> Result<Vec<(senti_core::Lang, String)>, String> {
@@ -268,5 +252,21 @@ impl CascadeConfig {
             out.push((lang, model.to_string()));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_parse_one_number_or_per_language() {
+        let all = Thresholds::parse("0.3").unwrap();
+        assert_eq!((all.en, all.zh, all.mixed), (0.3, 0.3, 0.3));
+        let some = Thresholds::parse("zh=0.1").unwrap();
+        assert_eq!((some.en, some.zh), (CASCADE_THRESHOLDS.en, 0.1));
+        for bad in ["1.5", "-0.1", "x", "fr=0.2", "en=2", "en"] {
+            assert!(Thresholds::parse(bad).is_err(), "{bad}");
+        }
     }
 }
