@@ -512,7 +512,7 @@ vocabulary in `tokenizer.json` is the set of characters of the training texts.
 |---|---:|---:|---:|---:|
 """ + "\n".join(rows) + f"""
 
-Shipped: **{kind}** (`{chosen}`); int8 changes the mean dev accuracy by {-drop * 100:+.2f} points (limit −0.5).
+Shipped: **{kind}** (`{chosen}`){" with --ship fp32: a text scores the same alone and in any batch (int8 dynamic quantisation picks its scales per batch)" if args.ship == "fp32" else ""}; int8 would change the mean dev accuracy by {-drop * 100:+.2f} points (limit −0.5).
 Throughput measured while computing this table ({args.threads} ORT thread(s), batch 32, tokenization included, shared
 machine): fp32 {speed["fp32"]:.0f} texts/s, int8 {speed["int8"]:.0f} texts/s{" — int8 is slower here: ORT's ConvInteger is slower than the fp32 Conv on this CPU, so the int8 file mainly saves disk/memory" if speed["int8"] < speed["fp32"] else ""}.
 Weibo labels come from the emoticons: the "with tags" number mostly measures tag reading; the

@@ -4,7 +4,7 @@
 
 Needs ONNX Runtime (`export ORT_DYLIB_PATH=$(bash scripts/ort-env.sh)`; the script runs that
 itself when the variable is unset). A model repository in a temporary directory starts with
-the reference model `models/zh-textcnn/1` as version 1; senti serves it as the default model.
+the reference model (the highest version in `models/zh-textcnn/`) as version 1; senti serves it as the default model.
 While `--clients` threads POST Chinese texts back to back, new versions are written and the
 admin route reloads after each: 2, random bytes as the graph; 3, the graph cut in half; 4, a
 config.json that is not JSON; 5, a tokenizer.json that is not JSON; 6, the good model again.
@@ -29,7 +29,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 import common  # noqa: E402
 
 TEXTS = ["这家店的菜很好吃，下次还来", "服务太差了，等了一个小时", "还行吧，一般般", "物流很快，包装完好"]
-MODEL = os.path.join(common.ROOT, "models", "zh-textcnn", "1")
+_ZH = os.path.join(common.ROOT, "models", "zh-textcnn")
+# the highest committed version of the reference model
+MODEL = os.path.join(_ZH, max((d for d in os.listdir(_ZH) if d.isdigit()), key=int))
 
 
 def client(senti, stop, out, lock):
@@ -82,7 +84,8 @@ def write_version(repo, n, corrupt):
     d = os.path.join(repo, "zh", str(n))
     tmp = d + ".tmp"
     shutil.copytree(MODEL, tmp)
-    graph = os.path.join(tmp, "model_quantized.onnx")
+    graph = next(os.path.join(tmp, f) for f in ("model.onnx", "model_quantized.onnx")
+                 if os.path.exists(os.path.join(tmp, f)))
     if corrupt == "random":
         with open(graph, "wb") as f:
             f.write(os.urandom(os.path.getsize(graph)))
