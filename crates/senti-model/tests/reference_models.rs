@@ -7,8 +7,11 @@
 //! each row's arithmetic is its own. This runs every model directory of `models/` (its
 //! highest version, as the server serves it) over texts scored one at a time, then all
 //! submitted together (padded into shared batches), then in reverse order (other
-//! batch-mates, other padding), and asserts the probabilities agree to 1e-6 and every label
-//! is the same. Needs ONNX Runtime (see `senti_model::testing::ort_available`).
+//! batch-mates, other padding), and asserts every label is the same and the probabilities
+//! agree to 1e-3. The margin: fp32 differs by ~1e-7 (float sums over other padding); under
+//! static QDQ such a difference can, before a quantisation step, move one int8 value by one
+//! step (~1e-4 in a probability, measured); dynamic int8 moves them by ~1e-1. Needs ONNX
+//! Runtime (see `senti_model::testing::ort_available`).
 
 mod common;
 
@@ -137,7 +140,7 @@ fn every_reference_model_scores_a_text_the_same_alone_and_in_any_batch() {
             assert_eq!(a.truncated, b.truncated, "{id}: text {i}");
         }
         assert!(
-            worst <= 1e-6,
+            worst <= 1e-3,
             "{id}: a probability moved by {worst:e} between a text alone and in a batch"
         );
         // The test means something only if texts really shared forward passes.
