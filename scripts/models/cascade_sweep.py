@@ -97,10 +97,17 @@ def metric(answers, gold, kind):
     return sum(recalls) / 3
 
 
-def curve(lex, mod, gold, kind):
+def routed_at(l, lang, t):
+    """The cascade's rule as the server runs it with `--cascade-model LANG=MODEL` only: a text goes
+    to the model when the lexicon scored it as LANG and |compound| < t (a text of another
+    language, e.g. an all-Latin weibo post, has no model and keeps the lexicon's answer)."""
+    return l["lang"] == lang and abs(l["compound"]) < t
+
+
+def curve(lex, mod, gold, kind, lang):
     pts = []
     for t in THRESHOLDS:
-        routed = [abs(l["compound"]) < t for l in lex]
+        routed = [routed_at(l, lang, t) for l in lex]
         answers = [m if r else l for l, m, r in zip(lex, mod, routed)]
         pts.append({"threshold": t, "sent": sum(routed) / len(routed), "metric": metric(answers, gold, kind)})
     return pts
@@ -124,13 +131,13 @@ def choose(curves):
 NEGATION = re.compile(r"\b(not|no|never|nothing|nobody|neither|nor|without|hardly)\b|n't", re.I)
 CONTRAST = re.compile(r"\b(but|though|although|however|yet|despite|while)\b", re.I)
 RULES = [
-    ("|compound| (the rule)", lambda l, t: abs(l["compound"])),
-    ("|compound| x agreement |pos-neg|/(pos+neg)",
+    ("abs(compound) (the rule)", lambda l, t: abs(l["compound"])),
+    ("abs(compound) x agreement abs(pos-neg)/(pos+neg)",
      lambda l, t: abs(l["compound"]) * (abs(l["pos"] - l["neg"]) / (l["pos"] + l["neg"]) if l["pos"] + l["neg"] else 0)),
-    ("|pos - neg|", lambda l, t: abs(l["pos"] - l["neg"])),
-    ("|compound|, negation or contrast word -> model",
+    ("abs(pos - neg)", lambda l, t: abs(l["pos"] - l["neg"])),
+    ("abs(compound); negation or contrast word: model",
      lambda l, t: 0.0 if NEGATION.search(t) or CONTRAST.search(t) else abs(l["compound"])),
-    ("|compound|, contrast word -> model", lambda l, t: 0.0 if CONTRAST.search(t) else abs(l["compound"])),
+    ("abs(compound); contrast word: model", lambda l, t: 0.0 if CONTRAST.search(t) else abs(l["compound"])),
 ]
 
 
@@ -170,7 +177,7 @@ def main():
         for name, lang, split, texts, gold, model, kind in sets(args):
             lex, lsecs = score(args.senti, texts, tmp, [])
             mod, msecs = score(args.senti, texts, tmp, ["--model-repo", args.repo, "--model", model])
-            pts = curve(lex, mod, gold, kind)
+            pts = curve(lex, mod, gold, kind, lang)
             curves[name] = {"lang": lang, "split": split, "model": model, "kind": kind, "n": len(texts),
                             "points": pts, "lexicon_secs": lsecs, "model_secs": msecs}
             raw[name] = (texts, lex, mod, gold)
@@ -194,7 +201,7 @@ def main():
                 "--cascade-threshold", th])
             bad = 0
             for r, l, m in zip(real, lex, mod):
-                s_, path = (m, "model") if abs(l["compound"]) < t else (l, "lexicon")
+                s_, path = (m, "model") if routed_at(l, c["lang"], t) else (l, "lexicon")
                 bad += (r["compound"], r["label"], r.get("path")) != (s_["compound"], s_["label"], path)
             log(f"senti score --cascade --cascade-threshold {th} on {name}: {csecs:.1f} s, {bad} answers differ "
                 "from the simulation")

@@ -45,7 +45,7 @@ pub struct BackendArgs {
     #[arg(long, env = "SENTI_CASCADE")]
     pub cascade: bool,
     /// |compound| under which the cascade sends a text to the model: X for every language,
-    /// or en=X,zh=Y,mixed=Z (default: the swept thresholds, en 0.5 / zh 0.05 / mixed 0.5;
+    /// or en=X,zh=Y,mixed=Z (default: the swept thresholds, en 0.7 / zh 0.05 / mixed 0.7;
     /// see BENCHMARKS.md "Cascade").
     #[arg(long, value_name = "X|LANG=X,...", env = "SENTI_CASCADE_THRESHOLD")]
     pub cascade_threshold: Option<String>,

@@ -165,9 +165,9 @@ pub struct Thresholds {
 /// "Cascade"): per language, the smallest threshold above 0 whose accuracy on the dev splits is
 /// within 2 points of the best the curve reaches. Mixed text takes English's (the stricter).
 pub const CASCADE_THRESHOLDS: Thresholds = Thresholds {
-    en: 0.5,
+    en: 0.7,
     zh: 0.05,
-    mixed: 0.5,
+    mixed: 0.7,
 };
 
 impl Thresholds {
