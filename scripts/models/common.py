@@ -37,7 +37,9 @@ def hardware():
 
 
 class Log:
-    """Prints and appends to a log file (flushes every line, so `tail -f` works)."""
+    """Prints and appends to a log file (flushes every line, so `tail -f` works). Paths inside the
+    repository are written relative to it, and the shared data as ../shared/..., so a committed log
+    names no machine's directories."""
 
     def __init__(self, path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -46,6 +48,7 @@ class Log:
 
     def __call__(self, *parts):
         s = " ".join(str(p) for p in parts)
+        s = s.replace(os.path.dirname(ROOT) + os.sep + "shared" + os.sep, "../shared/").replace(ROOT + os.sep, "")
         line = f"[{datetime.datetime.now(datetime.UTC).strftime('%H:%M:%S')}] {s}"
         print(line, flush=True)
         self.f.write(line + "\n")
