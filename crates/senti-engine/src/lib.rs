@@ -149,6 +149,28 @@ fn lexicon_router(
     Ok((LangRouter::new(backends), digest))
 }
 
+/// Start-up check of a model a flag names (`what`, e.g. `--model NAME`): it must be in the
+/// repository and loaded; otherwise the error says why, with each version's state (failed to
+/// load, still copying, ...).
+fn require_model(repo: Option<&ModelRepo>, spec: &ModelSpec, what: &str) -> Result<(), BuildError> {
+    let flag = what.split(' ').next().unwrap_or(what);
+    let repo = repo.ok_or_else(|| BuildError::Invalid(format!("{flag} needs --model-repo")))?;
+    repo.get(spec).map(|_| ()).map_err(|e| {
+        let why: Vec<String> = repo
+            .status()
+            .into_iter()
+            .filter(|s| s.name == spec.name)
+            .flat_map(|s| s.versions)
+            .map(|v| format!("version {}: {:?}", v.version, v.state))
+            .collect();
+        BuildError::Invalid(format!(
+            "{what}: {e}{}{}",
+            if why.is_empty() { "" } else { "; " },
+            why.join("; ")
+        ))
+    })
+}
+
 impl Engine {
     /// Builds the pipeline: lexicons, user dictionary, model repository (loaded here, so
     /// call it off an async runtime's workers), cache tiers. `rt` runs background work
@@ -192,37 +214,14 @@ impl Engine {
             }
             None => None,
         };
-        if let Some(spec) = &default_model {
-            let repo = models
-                .as_ref()
-                .ok_or_else(|| BuildError::Invalid("--model needs --model-repo".into()))?;
-            repo.get(spec).map_err(|e| {
-                // Each version's state says why (failed to load, still copying, ...).
-                let why: Vec<String> = repo
-                    .status()
-                    .into_iter()
-                    .filter(|s| s.name == spec.name)
-                    .flat_map(|s| s.versions)
-                    .map(|v| format!("version {}: {:?}", v.version, v.state))
-                    .collect();
-                BuildError::Invalid(format!(
-                    "--model {}: {e}{}{}",
-                    cfg.default_model.as_deref().unwrap_or_default(),
-                    if why.is_empty() { "" } else { "; " },
-                    why.join("; ")
-                ))
-            })?;
+        if let (Some(spec), Some(name)) = (&default_model, &cfg.default_model) {
+            require_model(models.as_deref(), spec, &format!("--model {name}"))?;
         }
         for (lang, name) in &cfg.cascade.models {
-            let spec = ModelSpec::parse(name).map_err(|e| {
-                BuildError::Invalid(format!("--cascade-model {}={name}: {e}", lang.as_str()))
-            })?;
-            let repo = models
-                .as_ref()
-                .ok_or_else(|| BuildError::Invalid("--cascade-model needs --model-repo".into()))?;
-            repo.get(&spec).map_err(|e| {
-                BuildError::Invalid(format!("--cascade-model {}={name}: {e}", lang.as_str()))
-            })?;
+            let what = format!("--cascade-model {}={name}", lang.as_str());
+            let spec =
+                ModelSpec::parse(name).map_err(|e| BuildError::Invalid(format!("{what}: {e}")))?;
+            require_model(models.as_deref(), &spec, &what)?;
         }
         if cfg.cascade.default_on && cfg.cascade.models.is_empty() && default_model.is_none() {
             return Err(BuildError::Invalid(
