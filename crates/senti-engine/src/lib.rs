@@ -781,3 +781,22 @@ impl Engine {
         self.inner.jieba.cut(text, mode, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use senti_core::{Label, Scores};
+
+    #[test]
+    fn a_model_label_is_neutral_when_neutral_is_most_probable_else_by_compound() {
+        let label = |neg, neu, pos| Engine::model_label(&Scores::from_probabilities(pos, neu, neg));
+        // 3 classes: argmax neutral even though compound (0.2) is positive.
+        assert_eq!(label(0.1, 0.6, 0.3), Label::Neutral);
+        assert_eq!(label(0.2, 0.1, 0.7), Label::Positive);
+        assert_eq!(label(0.6, 0.3, 0.1), Label::Negative);
+        // Binary models (no neutral mass): by compound, neutral only within 0.05 of even.
+        assert_eq!(label(0.49, 0.0, 0.51), Label::Neutral);
+        assert_eq!(label(0.3, 0.0, 0.7), Label::Positive);
+        assert_eq!(label(0.8, 0.0, 0.2), Label::Negative);
+    }
+}
