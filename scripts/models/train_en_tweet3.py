@@ -52,31 +52,6 @@ def te_val_part(text):
     return "dev" if hash_u64(text, "senti-tweeteval-val-v1") % 4 == 0 else "train"
 
 
-def load_vader(name):
-    rows = []
-    with open(os.path.join(common.DATA, "vader_groundtruth", name + "_GroundTruth.txt"), encoding="utf-8", newline="") as f:
-        for line in f:
-            line = line.rstrip("\n").rstrip("\r")
-            if not line:
-                continue
-            _, v, text = line.split("\t", 2)
-            rows.append((text, float(v)))
-    return rows
-
-
-def load_s140(split):
-    rows = []
-    for fname, y in (("negative", 0), ("positive", 2)):
-        d = os.path.join(common.DATA, "sentiment140_100k")
-        with open(os.path.join(d, fname + ".txt"), encoding="utf-8", newline="") as f:
-            texts = [l.rstrip("\n").rstrip("\r") for l in f]
-        with open(os.path.join(d, fname + ".split.txt"), encoding="utf-8") as f:
-            sp = [l.strip() for l in f]
-        assert len(texts) == len(sp)
-        rows += [(t, y) for t, s in zip(texts, sp) if s == split and t.strip()]
-    return rows
-
-
 def macro_recall(pred, gold, k=3):
     pred, gold = np.asarray(pred), np.asarray(gold)
     return float(np.mean([np.mean(pred[gold == c] == c) for c in range(k) if np.any(gold == c)]))
@@ -180,13 +155,13 @@ def main():
     rows3 = [(t, y, "tweeteval") for t, y in te_tr] * args.te_oversample
     vstats = {}
     for name in VADER_SETS:
-        kept = [(t, v) for t, v in load_vader(name)
+        kept = [(t, v) for t, v in common.load_vader(name)
                 if hash_u64(t) % 10 <= 7 and len(t) <= args.vader_max_chars]
         lab = [0 if v <= -args.vader_band else 2 if v >= args.vader_band else 1 for _, v in kept]
         vstats[name] = np.bincount(lab, minlength=3).tolist()
         rows3 += [(t, y, "vader-" + name) for (t, _), y in zip(kept, lab)]
     log(f"VADER train buckets (hash 0..7, <= {args.vader_max_chars} chars), band {args.vader_band}: {vstats}")
-    s140 = load_s140("train")
+    s140 = common.load_s140("train")
     s140 = rng.sample(s140, min(args.s140, len(s140)))
     rows2 = [(t, y, "s140") for t, y in s140]
     if args.sst2:
