@@ -87,6 +87,20 @@ def fmt_secs(s):
     return f"{s // 3600}h{s % 3600 // 60:02d}m{s % 60:02d}s" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
 
 
+def make_batches(lengths, batch, rng, pool_batches=100):
+    """Shuffled batches of indices; inside each pool of pool_batches*batch rows, sorted by length
+    (little padding, still random order)."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    out = []
+    pool = batch * pool_batches
+    for s in range(0, len(idx), pool):
+        chunk = sorted(idx[s: s + pool], key=lambda i: lengths[i])
+        out += [chunk[j: j + batch] for j in range(0, len(chunk), batch)]
+    rng.shuffle(out)
+    return out
+
+
 # ---------------------------------------------------------------- SST-2 / TweetEval loaders
 
 

@@ -119,20 +119,12 @@ def collate_states(states):
     return h, m
 
 
-def length_batches(lengths, batch, rng=None, pool_batches=100):
-    """Batches of similar length; shuffled (pools of pool_batches*batch sorted inside) when rng is given."""
-    idx = list(range(len(lengths)))
-    if rng is None:
-        idx.sort(key=lambda i: lengths[i])
-        return [idx[s: s + batch] for s in range(0, len(idx), batch)]
-    rng.shuffle(idx)
-    out = []
-    pool = batch * pool_batches
-    for s in range(0, len(idx), pool):
-        chunk = sorted(idx[s: s + pool], key=lambda i: lengths[i])
-        out += [chunk[j: j + batch] for j in range(0, len(chunk), batch)]
-    rng.shuffle(out)
-    return out
+def length_batches(lengths, batch, rng=None):
+    """Batches of similar length: all sorted (inference) without rng, else common.make_batches."""
+    if rng is not None:
+        return common.make_batches(lengths, batch, rng)
+    idx = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    return [idx[s: s + batch] for s in range(0, len(idx), batch)]
 
 
 @torch.no_grad()

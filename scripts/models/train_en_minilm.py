@@ -62,17 +62,7 @@ class MiniLMClassifier(nn.Module):
         return self.head(self.drop(pooled))
 
 
-def make_batches(lengths, batch, rng, pool_batches=100):
-    """Shuffled batches of indices; inside each pool of pool_batches*batch rows, sorted by length."""
-    idx = list(range(len(lengths)))
-    rng.shuffle(idx)
-    out = []
-    pool = batch * pool_batches
-    for s in range(0, len(idx), pool):
-        chunk = sorted(idx[s: s + pool], key=lambda i: lengths[i])
-        out += [chunk[j: j + batch] for j in range(0, len(chunk), batch)]
-    rng.shuffle(out)
-    return out
+make_batches = common.make_batches
 
 
 def collate(ids_list):

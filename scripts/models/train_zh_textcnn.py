@@ -101,18 +101,6 @@ def build_tokenizer(train_texts, min_count):
     return tok, len(counts)
 
 
-def make_batches(lengths, batch, rng, pool_batches=50):
-    idx = list(range(len(lengths)))
-    rng.shuffle(idx)
-    out = []
-    pool = batch * pool_batches
-    for s in range(0, len(idx), pool):
-        chunk = sorted(idx[s: s + pool], key=lambda i: lengths[i])
-        out += [chunk[j: j + batch] for j in range(0, len(chunk), batch)]
-    rng.shuffle(out)
-    return out
-
-
 def collate(ids_list):
     n = max(1, max(len(x) for x in ids_list))
     a = torch.zeros((len(ids_list), n), dtype=torch.long)
@@ -280,7 +268,7 @@ def main():
         run_loss, run_n = 0.0, 0
         while step < total:
             if not batches:
-                batches = make_batches(lens, args.batch, rng)
+                batches = common.make_batches(lens, args.batch, rng, pool_batches=50)
                 epoch += 1
             b = batches.pop()
             model.train()
